@@ -1,0 +1,1 @@
+"""fastml.benchmarking (in progress)."""

@@ -1,0 +1,1 @@
+"""fastml.datasets (in progress)."""

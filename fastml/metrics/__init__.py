@@ -1,0 +1,1 @@
+"""fastml.metrics (in progress)."""

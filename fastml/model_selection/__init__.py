@@ -1,0 +1,1 @@
+"""fastml.model_selection (in progress)."""

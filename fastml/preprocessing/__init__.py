@@ -1,0 +1,1 @@
+"""fastml.preprocessing (in progress)."""
