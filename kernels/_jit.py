@@ -14,6 +14,11 @@ Policy (see DESIGN.md section 4):
 - ``parallel=True`` only through :func:`jit_parallel`, for kernels that use ``prange``.
 
 Numba's thread count is thread-local; :func:`num_threads` sets it around one call.
+
+Threading layers: OpenMP and TBB accept parallel kernels launched from several Python
+threads at once; Numba's fallback "workqueue" layer aborts the process in that case, so
+when it is the active layer :func:`num_threads` also serialises the enclosed calls.
+(GNU OpenMP is not fork-safe, which is why fastml's own ``n_jobs`` uses threads.)
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ _BASE_OPTIONS: dict[str, Any] = {"nopython": True, "nogil": True, "error_model":
 _FORBIDDEN_OPTIONS = frozenset({"fastmath", "cache", "nopython", "forceobj"})
 _warned_no_cache = False
 _warn_lock = threading.Lock()
+_workqueue_lock = threading.RLock()
 
 
 def cache_enabled() -> bool:
@@ -85,13 +91,33 @@ def jit_parallel(func: Callable[..., Any] | None = None, **options: Any) -> Any:
     return _decorate(func, options)
 
 
+def _threading_layer() -> str:
+    """Name of Numba's active threading layer, starting the thread pool if needed."""
+    try:
+        return numba.threading_layer()
+    except ValueError:  # the pool starts on the first parallel call; start it now
+        from numba.np.ufunc import parallel
+
+        parallel._launch_threads()
+        return numba.threading_layer()
+
+
 @contextlib.contextmanager
 def num_threads(n_threads: int) -> Iterator[None]:
-    """Run the enclosed kernel calls with ``n_threads`` Numba threads (thread-local)."""
+    """Run the enclosed kernel calls with ``n_threads`` Numba threads (thread-local).
+
+    Serialises the calls when the active threading layer is "workqueue", which is not
+    safe for concurrent use.
+    """
     n = max(1, min(int(n_threads), numba.config.NUMBA_NUM_THREADS))
+    lock: Any = _workqueue_lock if _threading_layer() == "workqueue" else None
+    if lock is not None:
+        lock.acquire()
     previous = numba.get_num_threads()
     numba.set_num_threads(n)
     try:
         yield
     finally:
         numba.set_num_threads(previous)
+        if lock is not None:
+            lock.release()
