@@ -15,3 +15,11 @@ class DataConversionWarning(UserWarning):
 
 class UndefinedMetricWarning(UserWarning):
     """A metric is ill-defined (e.g. a zero denominator) and was set to zero_division."""
+
+
+class FitFailedWarning(RuntimeWarning):
+    """Fitting an estimator failed on some cross-validation split (see error_score)."""
+
+
+class InvalidParameterError(ValueError, TypeError):
+    """A parameter has a wrong type or value (catchable as ValueError or TypeError)."""
