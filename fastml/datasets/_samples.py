@@ -471,7 +471,11 @@ def make_blobs(
     if not np.all(np.isfinite(std)) or np.any(std < 0):
         raise ValueError(f"{func}: cluster_std must be finite and non-negative.")
 
-    counts = per_center if per_center is not None else _even_split(total, n_centers)
+    if per_center is not None:
+        counts = per_center
+    else:
+        assert total is not None  # an int n_samples when no per-centre counts
+        counts = _even_split(total, n_centers)
     n_total = int(counts.sum())
     labels = np.repeat(np.arange(n_centers, dtype=np.int64), counts)
     X = given_centers[labels] + std[labels, None] * rng.standard_normal(
