@@ -1,0 +1,1 @@
+"""Kernels behind fastml's neural-network building blocks (activations, ...)."""
