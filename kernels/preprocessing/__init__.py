@@ -1,0 +1,1 @@
+"""Kernels behind fastml.preprocessing."""
