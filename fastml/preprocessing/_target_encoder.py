@@ -204,9 +204,11 @@ class TargetEncoder(BaseEncoder):
                 f"{type(self).__name__} requires y to be passed, but the target y is "
                 "None."
             )
-        check_consistent_length(X, y)
         columns, _ = self._fit_categories(X, handle_unknown="ignore")
         codes = self._encode_columns(X, handle_unknown="ignore", columns=columns)
+        if not hasattr(y, "__len__"):
+            y = np.asarray(y)
+        check_consistent_length(codes, y)
         y_enc = self._encode_target(y)
         self._offsets = np.zeros(len(self.categories_) + 1, dtype=np.int64)
         np.cumsum([len(c) for c in self.categories_], out=self._offsets[1:])
