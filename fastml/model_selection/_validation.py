@@ -320,7 +320,7 @@ def cross_validate(
     ...         return -float(np.mean((np.asarray(y) - self.mean_) ** 2))
     >>> X, y = np.zeros((6, 1)), np.array([1.0, 1.0, 2.0, 2.0, 3.0, 3.0])
     >>> cross_validate(Mean(), X, y, cv=3)["test_score"]
-    array([-1.5625, -0.0625, -1.5625])
+    array([-2.25, -0.  , -2.25])
     """
     _check_estimator(estimator, "cross_validate")
     _check_error_score(error_score, "cross_validate")
