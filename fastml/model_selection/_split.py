@@ -216,12 +216,11 @@ class _BaseKFold(_Splitter):
                 f"Cannot have number of splits n_splits={self.n_splits} greater than "
                 f"the number of samples: n_samples={n_samples}."
             )
-        fold_of = self._assign_folds(n_samples, y)
-        for fold in range(self.n_splits):
-            yield _masks_to_split(n_samples, np.flatnonzero(fold_of == fold))
+        for test_idx in self._iter_test_indices(n_samples, y):
+            yield _masks_to_split(n_samples, test_idx)
 
-    def _assign_folds(self, n_samples: int, y: Any) -> np.ndarray:
-        """Test-fold number of every sample, int64 of shape (n_samples,)."""
+    def _iter_test_indices(self, n_samples: int, y: Any) -> Iterator[np.ndarray]:
+        """Test indices of each fold, in fold order (any order within a fold)."""
         raise NotImplementedError
 
 
@@ -258,15 +257,16 @@ class KFold(_BaseKFold):
     ) -> None:
         super().__init__(n_splits, shuffle=shuffle, random_state=random_state)
 
-    def _assign_folds(self, n_samples: int, y: Any) -> np.ndarray:
+    def _iter_test_indices(self, n_samples: int, y: Any) -> Iterator[np.ndarray]:
         order = np.arange(n_samples, dtype=np.int64)
         if self.shuffle:
             check_random_state(self.random_state).shuffle(order)
         sizes = np.full(self.n_splits, n_samples // self.n_splits, dtype=np.int64)
         sizes[: n_samples % self.n_splits] += 1
-        fold_of = np.empty(n_samples, dtype=np.int64)
-        fold_of[order] = np.repeat(np.arange(self.n_splits, dtype=np.int64), sizes)
-        return fold_of
+        stop = 0
+        for size in sizes.tolist():
+            start, stop = stop, stop + size
+            yield order[start:stop]
 
 
 def _encode_by_appearance(y: np.ndarray) -> np.ndarray:
@@ -361,7 +361,13 @@ class StratifiedKFold(_BaseKFold):
         )
         return super().split(X, y, groups)
 
-    def _assign_folds(self, n_samples: int, y: Any) -> np.ndarray:
+    def _iter_test_indices(self, n_samples: int, y: Any) -> Iterator[np.ndarray]:
+        fold_of = self._assign_folds(y)
+        for fold in range(self.n_splits):
+            yield np.flatnonzero(fold_of == fold)
+
+    def _assign_folds(self, y: Any) -> np.ndarray:
+        """Test-fold number of every sample, int64 of shape (n_samples,)."""
         rng = check_random_state(self.random_state)
         y = np.asarray(y)
         kind = type_of_target(y)
@@ -389,7 +395,7 @@ class StratifiedKFold(_BaseKFold):
         by_class = np.argsort(codes, kind="stable")
         bounds = np.concatenate(([0], np.cumsum(counts)))
         fold_ids = np.arange(self.n_splits, dtype=np.int64)
-        fold_of = np.empty(n_samples, dtype=np.int64)
+        fold_of = np.empty(len(codes), dtype=np.int64)
         for c in range(len(counts)):
             labels = np.repeat(fold_ids, allocation[c])
             if self.shuffle:
