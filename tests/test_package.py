@@ -137,20 +137,33 @@ def _read_only_copy(tmp_path: pathlib.Path) -> pathlib.Path:
     return root
 
 
+def _unprivileged_prefix() -> list[str]:
+    """Command prefix under which write permission bits are enforced.
+
+    Root ignores them, so as root the child runs in a new user namespace, where it holds
+    no capability over the files on disk (and the owner bits of a 0o555 tree apply).
+    """
+    if os.geteuid() != 0:
+        return []
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        pytest.skip("running as root without unshare: cannot make a tree unwritable")
+    probe = subprocess.run([unshare, "--user", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"user namespaces unavailable: {probe.stderr.decode().strip()}")
+    return [unshare, "--user"]
+
+
 def test_works_from_read_only_install_without_cache_dir(tmp_path):
     # Import and run kernels from a read-only tree with no writable cache location
-    # (no HOME, NUMBA_CACHE_DIR unset). As root, write permission bits are ignored,
-    # so the child drops to the unprivileged 'nobody' user to make this real.
+    # (HOME and XDG_CACHE_HOME unwritable, NUMBA_CACHE_DIR unset): the cache falls back to off, with one warning.
+    prefix = _unprivileged_prefix()
     root = _read_only_copy(tmp_path)
-    tmp_path.chmod(0o755)
     env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_CACHE")}
-    env.pop("HOME", None)
+    # The per-user cache directory must be unwritable too (the user namespace keeps
+    # root's file ownership, so a missing HOME would otherwise be created).
+    env["HOME"] = env["XDG_CACHE_HOME"] = str(root)
     env["PYTHONPATH"] = str(root)
-    preexec = None
-    if os.geteuid() == 0:
-        def preexec():  # noqa: E306
-            os.setgid(65534)
-            os.setuid(65534)
     code = textwrap.dedent(
         """
         import warnings, numpy as np
@@ -158,21 +171,26 @@ def test_works_from_read_only_install_without_cache_dir(tmp_path):
         with warnings.catch_warnings(record=True) as caught:
             import fastml
             assert fastml.__file__.startswith(%r), fastml.__file__
+            try:
+                open(%r, "w")
+            except OSError:
+                pass
+            else:
+                raise SystemExit("the tree is writable: the test would prove nothing")
             from fastml.metrics import roc_auc_score
             y = np.array([0, 1, 0, 1, 1]); s = np.array([0.1, 0.9, 0.3, 0.2, 0.8])
             print(roc_auc_score(y, s))
         print(sum("no writable Numba cache" in str(w.message) for w in caught))
         """
-        % str(root)
+        % (str(root), str(root / "fastml" / "probe"))
     )
     res = subprocess.run(
-        [sys.executable, "-c", code],
+        [*prefix, sys.executable, "-c", code],
         capture_output=True,
         text=True,
         env=env,
         cwd="/",
         timeout=300,
-        preexec_fn=preexec,
     )
     assert res.returncode == 0, res.stderr
     auc, n_warnings = res.stdout.split()
