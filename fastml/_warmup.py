@@ -33,21 +33,27 @@ _FLOAT_DTYPES = (np.float64, np.float32)
 
 class _Call:
     """``module.<name>(*args, **kwargs)``, or for a class ``name``:
-    ``getattr(module.<name>(), method)(*args, **kwargs)``."""
+    ``getattr(module.<name>(**init), method)(*args, **kwargs)``."""
 
-    __slots__ = ("name", "args", "kwargs", "method")
+    __slots__ = ("name", "args", "kwargs", "method", "init")
 
     def __init__(
-        self, name: str, *args: Any, method: str | None = None, **kwargs: Any
+        self,
+        name: str,
+        *args: Any,
+        method: str | None = None,
+        init: dict[str, Any] | None = None,
+        **kwargs: Any,
     ) -> None:
         self.name = name
         self.args = args
         self.kwargs = kwargs
         self.method = method
+        self.init = init or {}
 
     def __call__(self, target: Any) -> Any:
         if self.method is not None:
-            target = getattr(target(), self.method)
+            target = getattr(target(**self.init), self.method)
         return target(*self.args, **self.kwargs)
 
 
@@ -135,12 +141,43 @@ def _activations_calls(module: ModuleType) -> int:
     return _call_each(module, calls)
 
 
+def _losses_calls(module: ModuleType) -> int:
+    n = 8
+    labels = np.array([0, 1, 1, 0, 1, 0, 0, 1], dtype=np.int64)
+    classes = np.arange(n, dtype=np.int64) % 3
+    counts = np.array([0.0, 1.0, 2.0, 0.0, 3.0, 1.0, 0.0, 5.0])
+    calls: list[_Call] = []
+    for dtype in _FLOAT_DTYPES:
+        raw = np.linspace(-2.0, 2.0, n).astype(dtype)
+        prob = np.linspace(0.1, 0.9, n).astype(dtype)
+        logits = np.linspace(-2.0, 2.0, 3 * n).astype(dtype).reshape(n, 3)
+        rows = np.full((n, 3), 1.0 / 3.0, dtype=dtype)
+        cases: list[tuple[str, dict[str, Any], Any, Any]] = [
+            ("SquaredError", {}, counts, raw),
+            ("AbsoluteError", {}, counts, raw),
+            ("Huber", {}, counts, raw),
+            ("PseudoHuber", {}, counts, raw),
+            ("Poisson", {}, counts, raw),
+            ("BinaryCrossEntropy", {"from_logits": True}, labels, raw),
+            ("BinaryCrossEntropy", {"from_logits": False}, labels, prob),
+            ("Hinge", {}, labels, raw),
+            ("CategoricalCrossEntropy", {"from_logits": True}, classes, logits),
+            ("CategoricalCrossEntropy", {"from_logits": False}, classes, rows),
+            ("KLDivergence", {"from_logits": True}, rows, logits),
+            ("KLDivergence", {"from_logits": False}, rows, rows),
+        ]
+        for name, init, y_true, y_pred in cases:
+            for method in ("loss", "gradient_hessian"):
+                calls.append(_Call(name, y_true, y_pred, method=method, init=init))
+    return _call_each(module, calls)
+
+
 #: family name -> (module, fallback used when the module has no ``_warmup()``).
 _FAMILIES: dict[str, tuple[str, Callable[[ModuleType], int] | None]] = {
     "metrics": ("fastml.metrics", _metrics_calls),
     "preprocessing": ("fastml.preprocessing", _preprocessing_calls),
     "activations": ("fastml.activations", _activations_calls),
-    "losses": ("fastml.losses", None),
+    "losses": ("fastml.losses", _losses_calls),
 }
 
 

@@ -1,5 +1,6 @@
 """fastml.warmup: registry, skipping, hooks, strict mode, real families."""
 
+import logging
 import sys
 import types
 
@@ -67,9 +68,15 @@ def test_call_each_counts_successes_and_skips_missing_names():
     assert w._call_each(module, calls) == 2
 
 
-def test_real_families_return_timings():
-    # Families whose area exists run (kernels compile or load from the cache);
-    # the others are reported as skipped, never raised.
+@pytest.mark.slow
+def test_real_families_return_timings(caplog):
+    # Families whose area exists run (kernels compile, or load from the cache); the
+    # others are reported as skipped, never raised. Every warm-up call must match
+    # the area's real API: a failing call is logged as a warning.
+    caplog.set_level(logging.WARNING, logger="fastml.warmup")
     timings, skipped = w._warmup_report()
     assert set(timings) | set(skipped) == set(w.warmup_families())
     assert all(isinstance(t, float) and t >= 0 for t in timings.values())
+    for name, reason in skipped.items():
+        assert "not available" in reason, (name, reason)
+    assert not [r.getMessage() for r in caplog.records if "failed" in r.getMessage()]
