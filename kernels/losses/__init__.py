@@ -1,0 +1,1 @@
+"""Kernels behind fastml.losses: per-sample losses, gradients and hessians."""
