@@ -218,6 +218,9 @@ def test_registry_discovers_the_builtin_areas():
         "activations/softmax",
         "activations/log_softmax",
         "activations/gelu",
+        "losses/BinaryCrossEntropy.loss",
+        "losses/CategoricalCrossEntropy.loss",
+        "losses/BinaryCrossEntropy.gradient_hessian",
     } <= keys
     for w in workloads:
         for mode in ("tiny", "quick", "full"):
