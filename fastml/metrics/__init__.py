@@ -1,1 +1,78 @@
-"""fastml.metrics (in progress)."""
+"""Model evaluation metrics, with scikit-learn's definitions and compiled kernels.
+
+Signatures, defaults, warnings and error messages follow ``sklearn.metrics``
+(scikit-learn 1.9), and the values agree with it to 1e-12 (tests/reference). The
+counting metrics run on a Cython kernel (OpenMP over fixed row blocks), the ranking
+metrics on a sort-and-merge Numba kernel; nothing is compiled at import.
+
+Classification (labels): :func:`accuracy_score`, :func:`confusion_matrix`,
+:func:`precision_score`, :func:`recall_score` (also :func:`sensitivity_score`,
+:func:`true_positive_rate`), :func:`specificity_score` (:func:`true_negative_rate`),
+:func:`false_positive_rate` (type I error rate), :func:`false_negative_rate` (type II
+error rate), :func:`f1_score`, :func:`fbeta_score`,
+:func:`precision_recall_fscore_support`, :func:`classification_report`.
+
+Scores and probabilities: :func:`roc_curve`, :func:`roc_auc_score`,
+:func:`precision_recall_curve`, :func:`average_precision_score`, :func:`auc`,
+:func:`log_loss`, and :func:`select_thresholds` (ROC Pareto front, Youden's J and
+F1-optimal thresholds).
+
+Regression: :func:`mean_squared_error`, :func:`mean_absolute_error`, :func:`r2_score`.
+"""
+
+from fastml.metrics._classification import (
+    accuracy_score,
+    confusion_matrix,
+    f1_score,
+    false_negative_rate,
+    false_positive_rate,
+    fbeta_score,
+    precision_recall_fscore_support,
+    precision_score,
+    recall_score,
+    sensitivity_score,
+    specificity_score,
+    true_negative_rate,
+    true_positive_rate,
+)
+from fastml.metrics._probabilistic import log_loss
+from fastml.metrics._ranking import (
+    auc,
+    average_precision_score,
+    precision_recall_curve,
+    roc_auc_score,
+    roc_curve,
+)
+from fastml.metrics._regression import mean_absolute_error, mean_squared_error, r2_score
+from fastml.metrics._report import classification_report
+from fastml.metrics._thresholds import ThresholdSelection, select_thresholds
+from fastml.metrics._validation import InvalidParameterError
+
+__all__ = [
+    "InvalidParameterError",
+    "ThresholdSelection",
+    "accuracy_score",
+    "auc",
+    "average_precision_score",
+    "classification_report",
+    "confusion_matrix",
+    "f1_score",
+    "false_negative_rate",
+    "false_positive_rate",
+    "fbeta_score",
+    "log_loss",
+    "mean_absolute_error",
+    "mean_squared_error",
+    "precision_recall_curve",
+    "precision_recall_fscore_support",
+    "precision_score",
+    "r2_score",
+    "recall_score",
+    "roc_auc_score",
+    "roc_curve",
+    "select_thresholds",
+    "sensitivity_score",
+    "specificity_score",
+    "true_negative_rate",
+    "true_positive_rate",
+]
