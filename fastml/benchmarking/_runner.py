@@ -147,11 +147,18 @@ def _describe(exc: BaseException) -> str:
 
 
 def _is_fastml_missing(exc: BaseException) -> bool:
-    """An ImportError about a fastml module or name (the area is not written yet)."""
+    """An ImportError saying a fastml area, or a name in it, does not exist yet.
+
+    Only the area module itself counts (``fastml.<area>``, or the package's name in
+    a ModuleNotFoundError): an import failing deeper, e.g. in ``fastml.kernels``, is
+    a bug and reported as an error.
+    """
     if not isinstance(exc, ImportError):
         return False
     name = getattr(exc, "name", None) or ""
-    return name.startswith("fastml") or "fastml" in str(exc)
+    if isinstance(exc, ModuleNotFoundError):
+        return name == "fastml" or name.startswith("fastml.")
+    return name.startswith("fastml.") and name.count(".") == 1
 
 
 def _peer_version(peer: Peer) -> str | None:

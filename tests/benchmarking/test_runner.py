@@ -128,6 +128,17 @@ def test_failures_become_rows():
     assert rows["bad_data"].status == "data-error"
 
 
+def test_only_a_missing_area_counts_as_missing():
+    from fastml.benchmarking._runner import _is_fastml_missing
+
+    assert _is_fastml_missing(ModuleNotFoundError("x", name="fastml.nope"))
+    assert _is_fastml_missing(ImportError("cannot import name", name="fastml.metrics"))
+    # A broken import deeper inside fastml is a bug, not a missing area.
+    assert not _is_fastml_missing(ImportError("x", name="fastml.kernels.metrics.a"))
+    assert not _is_fastml_missing(ModuleNotFoundError("x", name="numpy_nope"))
+    assert not _is_fastml_missing(RuntimeError("fastml"))
+
+
 def test_threads_reach_the_runners():
     seen = []
 
