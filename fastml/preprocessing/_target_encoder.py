@@ -271,18 +271,26 @@ class TargetEncoder(BaseEncoder):
         ]
 
     def _apply(
-        self, codes: np.ndarray, flat: np.ndarray, target_mean: Any
-    ) -> np.ndarray:
-        """Encoded rows: (n, n_features), or (n, n_features * n_classes)."""
-        unknown = codes < 0
-        index = self._offsets[:-1][None, :] + np.where(unknown, 0, codes)
-        if flat.ndim == 1:
-            return np.where(unknown, target_mean, flat[index])
-        n_classes = flat.shape[0]
-        out = np.empty((codes.shape[0], codes.shape[1] * n_classes), dtype=np.float64)
-        for k in range(n_classes):
-            out[:, k::n_classes] = np.where(unknown, target_mean[k], flat[k][index])
-        return out
+        self,
+        codes: np.ndarray,
+        rows: np.ndarray,
+        flat: np.ndarray,
+        target_mean: Any,
+        out: np.ndarray,
+    ) -> None:
+        """Write the encodings of ``rows`` into ``out`` (unknown -> target mean)."""
+        from fastml.kernels.preprocessing.encode import apply_target_encoding
+
+        encodings = flat if flat.ndim == 2 else flat[None, :]
+        means = np.atleast_1d(np.asarray(target_mean, dtype=np.float64))
+        apply_target_encoding(codes, rows, encodings, self._offsets, means, out)
+
+    def _new_output(self, n_samples: int) -> np.ndarray:
+        n_targets = 1
+        if self.target_type_ == "multiclass" and self.classes_ is not None:
+            n_targets = len(self.classes_)
+        n_columns = len(self.categories_) * n_targets
+        return np.empty((n_samples, n_columns), dtype=np.float64)
 
     def _splits(self, y_enc: np.ndarray, y: Any) -> list[tuple[np.ndarray, np.ndarray]]:
         stratify = self.target_type_ != "continuous"
@@ -331,11 +339,10 @@ class TargetEncoder(BaseEncoder):
         """
         codes, y_enc = self._fit_all(X, y)
         splits = self._splits(y_enc, y)
-        n_out = codes.shape[1] * (y_enc.shape[1] if y_enc.ndim == 2 else 1)
-        out = np.empty((codes.shape[0], n_out), dtype=np.float64)
+        out = self._new_output(codes.shape[0])
         for train_idx, test_idx in splits:
             fold_mean, fold_flat = self._learn(codes, y_enc, train_idx)
-            out[test_idx] = self._apply(codes[test_idx], fold_flat, fold_mean)
+            self._apply(codes, test_idx, fold_flat, fold_mean, out)
         return out
 
     def transform(self, X: Any) -> np.ndarray:
@@ -352,7 +359,10 @@ class TargetEncoder(BaseEncoder):
         """
         check_is_fitted(self, "encodings_")
         codes = self._encode_columns(X, handle_unknown="ignore")
-        return self._apply(codes, self._flat_encodings, self.target_mean_)
+        out = self._new_output(codes.shape[0])
+        rows = np.arange(codes.shape[0], dtype=np.int64)
+        self._apply(codes, rows, self._flat_encodings, self.target_mean_, out)
+        return out
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Input names, or ``f"{feature}_{class}"`` for a multiclass target."""

@@ -192,6 +192,26 @@ def test_target_encoding_thread_independent():
     assert_array_equal(outs[0], outs[1])
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("n_targets", [1, 3])
+def test_apply_target_encoding(seed, n_targets):
+    codes, _, n_categories, offsets = _target_case(seed, n=300)
+    rng = np.random.default_rng(seed)
+    encodings = rng.normal(size=(n_targets, offsets[-1]))
+    means = rng.normal(size=n_targets)
+    rows = np.sort(rng.choice(300, 120, replace=False)).astype(np.int64)
+    out = np.full((300, codes.shape[1] * n_targets), -7.0)
+    K.apply_target_encoding(codes, rows, encodings, offsets, means, out)
+    expected = naive.naive_apply_target_encoding(
+        codes.tolist(), rows.tolist(), encodings.tolist(), n_categories.tolist(), means
+    )
+    for i in range(300):
+        if i in expected:
+            assert_array_equal(out[i], expected[i])
+        else:
+            assert np.all(out[i] == -7.0)  # rows outside ``rows`` untouched
+
+
 # -- column moments ------
 
 

@@ -101,3 +101,16 @@ def naive_column_moments(X, weights):
         m2 = math.fsum(w * (x - mean) ** 2 for x, w in pairs) if count else math.nan
         out.append((count, total, m2))
     return out
+
+
+def naive_apply_target_encoding(codes, rows, encodings, n_categories, means):
+    """{row: encoded row} with columns ordered (feature, target); unknown -> mean."""
+    out = {}
+    for i in rows:
+        vals = []
+        for j, c in enumerate(codes[i]):
+            start = sum(n_categories[:j])
+            for k in range(len(encodings)):
+                vals.append(means[k] if c < 0 else encodings[k][start + c])
+        out[i] = vals
+    return out
