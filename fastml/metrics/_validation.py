@@ -143,13 +143,17 @@ def check_y_arg(value: Any, name: str, func: str) -> None:
 
 
 def default_n_threads(n_rows: int) -> int:
-    """Threads for the counting kernels: serial for small inputs, else all CPUs.
+    """Threads for the counting kernel: 1 for small inputs, else OpenMP's limit.
 
-    Results never depend on it (fixed blocks summed in a fixed order).
+    OpenMP's limit follows ``OMP_NUM_THREADS`` and threadpoolctl, capped by the CPUs
+    this process may use. Results never depend on it (fixed blocks summed in a fixed
+    order).
     """
     if n_rows < 1 << 18:
         return 1
-    return max(1, cpu_count())
+    from fastml.kernels.metrics._counting import openmp_max_threads
+
+    return max(1, min(cpu_count(), int(openmp_max_threads())))
 
 
 # ---------------------------------------------------------------------------------

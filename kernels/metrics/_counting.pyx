@@ -18,7 +18,18 @@ import numpy as np
 from cython.parallel cimport prange
 from libc.stdint cimport int64_t
 
-__all__ = ["count_confusion", "BLOCK_ROWS", "MAX_PARTIAL_CELLS"]
+cdef extern from *:
+    """
+    #ifdef _OPENMP
+    #include <omp.h>
+    static int fastml_omp_max_threads(void) { return omp_get_max_threads(); }
+    #else
+    static int fastml_omp_max_threads(void) { return 1; }
+    #endif
+    """
+    int fastml_omp_max_threads() nogil
+
+__all__ = ["count_confusion", "openmp_max_threads", "BLOCK_ROWS", "MAX_PARTIAL_CELLS"]
 
 # Rows per block: large enough that the per-block partial matrix is cheap to add up,
 # small enough to give the threads many blocks to share.
@@ -26,6 +37,14 @@ BLOCK_ROWS = 65536
 # Cap on the cells of all partial matrices together (32 MB of float64): with many
 # classes the blocks grow instead of the memory.
 MAX_PARTIAL_CELLS = 1 << 22
+
+
+def openmp_max_threads():
+    """OpenMP's current thread limit (``OMP_NUM_THREADS``, threadpoolctl limits).
+
+    1 when the module was built without OpenMP.
+    """
+    return fastml_omp_max_threads()
 
 
 cdef void _count_block_float(
