@@ -29,7 +29,7 @@ def _n_threads(n_entries: int, n_jobs: int | None) -> int:
 
 
 def _kernels(module: str) -> Any:
-    """Import a kernel module on first use (``import fastml.losses`` compiles nothing)."""
+    """Import a kernel module lazily (importing fastml.losses compiles nothing)."""
     import importlib
 
     return importlib.import_module(f"fastml.kernels.losses.{module}")
@@ -86,7 +86,7 @@ class Loss:
     #: True when y_pred is 2-D (n_samples, n_classes).
     _multiclass: bool = False
 
-    # --- parameters --------------------------------------------------------------------
+    # --- parameters -------------------------------------------------------------------
 
     def get_params(self) -> dict[str, Any]:
         """The constructor parameters as a dict."""
@@ -97,12 +97,15 @@ class Loss:
         return f"{type(self).__name__}({args})"
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.get_params() == other.get_params()  # type: ignore[attr-defined]
+        if type(self) is not type(other):
+            return False
+        assert isinstance(other, Loss)
+        return self.get_params() == other.get_params()
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, tuple(self.get_params().items())))
 
-    # --- hooks for subclasses -----------------------------------------------------------
+    # --- hooks for subclasses ---------------------------------------------------------
 
     def _check_y_true(self, y_true: Any, y_pred: np.ndarray) -> np.ndarray:
         """Validate y_true against the canonical y_pred; return the kernel's y."""
@@ -126,17 +129,19 @@ class Loss:
     ) -> None:
         raise NotImplementedError
 
-    # --- validation ---------------------------------------------------------------------
+    # --- validation -------------------------------------------------------------------
 
     def _check_y_pred(self, y_pred: Any) -> np.ndarray:
         raw = check_array(
             y_pred,
-            dtype=_FLOAT_DTYPES,
+            dtype="numeric",
             order="C",
             ensure_2d=False,
             ensure_min_features=1,
             input_name="y_pred",
         )
+        if raw.dtype not in _FLOAT_DTYPES:
+            raw = raw.astype(np.float64)
         if self._multiclass:
             if raw.ndim != 2:
                 raise ValueError(
@@ -185,7 +190,7 @@ class Loss:
             w = check_sample_weight(sample_weight, n_samples, dtype=raw.dtype)
         return y, raw, w
 
-    # --- public API ---------------------------------------------------------------------
+    # --- public API -------------------------------------------------------------------
 
     def loss_per_sample(
         self,

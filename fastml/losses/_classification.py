@@ -151,7 +151,7 @@ class Hinge(Loss):
 
 
 class _MulticlassLoss(Loss):
-    """y_pred of shape (n_samples, n_classes); y_true class indices or a target matrix."""
+    """y_pred of shape (n_samples, n_classes); y_true class indices or targets."""
 
     _multiclass = True
     #: Whether the logits kernels take int64 class indices directly (else one-hot).

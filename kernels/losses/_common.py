@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-
 from fastml.kernels._jit import jit
 
 __all__ = ["sigmoid", "sigmoid_grad", "softplus", "xlogx", "row_max_sumexp"]
@@ -21,7 +20,7 @@ def sigmoid(z: float) -> float:
 
 @jit
 def sigmoid_grad(z: float) -> float:
-    """sigmoid(z) (1 - sigmoid(z)) = e / (1 + e)^2 with e = exp(-|z|) (tails accurate)."""
+    """sigmoid(z) (1 - sigmoid(z)) = e / (1 + e)^2, e = exp(-|z|): accurate tails."""
     e = math.exp(-abs(z))
     d = 1.0 + e
     return e / (d * d)

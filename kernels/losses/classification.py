@@ -33,7 +33,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-
 from fastml.kernels._jit import jit_parallel, prange
 from fastml.kernels.losses._common import (
     row_max_sumexp,

@@ -1,4 +1,4 @@
-"""Loss kernels for real-valued targets: squared, absolute, Huber, pseudo-Huber, Poisson.
+"""Loss kernels for real targets: squared, absolute, Huber, pseudo-Huber, Poisson.
 
 Every loss here is a sum over samples of a per-sample loss l(y_i, raw_i), and each
 family comes as two kernels:
@@ -25,7 +25,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-
 from fastml.kernels._jit import jit_parallel, prange
 
 __all__ = [
@@ -170,7 +169,7 @@ def gradient_hessian_huber(
     grad: np.ndarray,
     hess: np.ndarray,
 ) -> None:
-    """Gradient clip(r, -delta, delta) and hessian 1{|r| <= delta} of :func:`loss_huber`.
+    """Gradient clip(r, -delta, delta), hessian 1{|r| <= delta} of :func:`loss_huber`.
 
     At |r| == delta the hessian jumps; the quadratic side's value 1 is written.
 

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from naive import losses as naive
-from numpy.testing import assert_allclose, assert_array_equal
-
 from fastml.kernels._jit import num_threads
 from fastml.kernels.losses import classification as C
 from fastml.kernels.losses import regression as R
+from naive import losses as naive
+from numpy.testing import assert_allclose, assert_array_equal
 
 TOL = {np.float64: dict(rtol=1e-12, atol=1e-12), np.float32: dict(rtol=1e-6, atol=1e-6)}
 DTYPES = [np.float64, np.float32]

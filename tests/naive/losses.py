@@ -33,7 +33,10 @@ def _elementwise(y, raw, w, func):
 
 def squared_error(y, raw, w=None, factor=1.0):
     return _elementwise(
-        y, raw, w, lambda t, p: (factor * (p - t) ** 2, 2 * factor * (p - t), 2 * factor)
+        y,
+        raw,
+        w,
+        lambda t, p: (factor * (p - t) ** 2, 2 * factor * (p - t), 2 * factor),
     )
 
 
@@ -83,6 +86,7 @@ def _sigmoid(z):
 def binary_logistic(y, raw, w=None):
     def f(t, z):
         p = _sigmoid(z)
+
         # -[t log p + (1 - t) log(1 - p)] with log p = -log(1 + e^-z) and
         # log(1 - p) = -log(1 + e^z), each log(1 + e^x) written as
         # max(x, 0) + log1p(e^-|x|) so that large |z| does not overflow.
