@@ -76,3 +76,24 @@ __all__ = [
     "true_negative_rate",
     "true_positive_rate",
 ]
+
+
+def _warmup() -> None:
+    """Compile (or load from cache) every metrics kernel signature, for warmup()."""
+    import numpy as np
+
+    from fastml.kernels.metrics import ranking
+
+    is_pos = np.array([False, True, False, True, True, False])
+    for dtype in (np.float64, np.float32):
+        score = np.array([0.1, 0.9, 0.4, 0.4, 0.8, 0.2], dtype=dtype)
+        pos, neg = ranking.split_scores(score, is_pos)
+        pos.sort()
+        neg.sort()
+        ranking.compute_auc_sorted(pos, neg)
+        ranking.compute_average_precision_sorted(pos, neg)
+        ranking.count_thresholds_sorted(pos, neg)
+        order = np.argsort(score)[::-1]
+        ranking.count_thresholds_weighted(
+            np.ascontiguousarray(score[order]), is_pos[order], np.ones(6)[order]
+        )
