@@ -290,6 +290,10 @@ def _label_counts(
         n_classes = classes.shape[0]
         cm = _count_confusion(idx_true, idx_pred, weights, n_classes)
         tp = np.diagonal(cm).copy()
+        if weights is None and not tp.any():
+            # No sample predicted right at all: scikit-learn's counts turn float
+            # here (visible as "2.0" supports in the text report).
+            tp = tp.astype(np.float64)
         if weights is None:
             pred_sum = cm.sum(axis=0)
             true_sum = cm.sum(axis=1)

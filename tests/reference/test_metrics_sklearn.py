@@ -752,3 +752,68 @@ def test_regression_degenerate():
     compare("r2_score", [1, 2], [1, 3], force_finite="x")
     compare("r2_score", [1, 2], [1, 3], multioutput="x")
     compare("mean_absolute_error", [], [])
+
+
+# ---------------------------------------------------------------------------------
+# large inputs (several kernel blocks, O(n) label discovery) and random small cases
+
+
+def test_large_inputs():
+    rng = np.random.default_rng(123)
+    n = 200_000
+    y_true = rng.integers(0, 7, n)
+    y_pred = np.where(rng.random(n) < 0.5, y_true, rng.integers(0, 7, n))
+    w = rng.random(n)
+    compare("confusion_matrix", y_true, y_pred)
+    compare("confusion_matrix", y_true, y_pred, sample_weight=w)
+    for average in (None, "micro", "macro", "weighted"):
+        compare("precision_recall_fscore_support", y_true, y_pred, average=average)
+        compare("f1_score", y_true, y_pred, average=average, sample_weight=w)
+    compare("accuracy_score", y_true, y_pred, sample_weight=w)
+    y = (y_true < 3).astype(np.int64)
+    s = np.round(rng.normal(size=n) + y, 2)
+    compare("roc_auc_score", y, s)
+    compare("roc_auc_score", np.where(y == 1, "yes", "no"), s)
+    compare("average_precision_score", y, s)
+    compare("average_precision_score", y, s, sample_weight=w)
+    compare("roc_curve", y, s)
+    compare("precision_recall_curve", y, s, drop_intermediate=True)
+    compare("roc_auc_score", y, s, max_fpr=0.2)
+
+
+FUZZ_FUNCS = [
+    ("confusion_matrix", {}),
+    ("accuracy_score", {}),
+    ("precision_score", {"average": "binary"}),
+    ("recall_score", {"average": "macro", "zero_division": 1.0}),
+    ("f1_score", {"average": "weighted"}),
+    ("fbeta_score", {"beta": 2.0, "average": None, "zero_division": np.nan}),
+    ("precision_recall_fscore_support", {"average": "micro"}),
+]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_small_cases(seed):
+    # Tiny random problems hit the degenerate paths (one class, empty predictions,
+    # zero weights, all-tied scores) without listing them by hand.
+    rng = np.random.default_rng(10_000 + seed)
+    n = int(rng.integers(1, 12))
+    k = int(rng.integers(1, 4))
+    y_true = rng.integers(0, k, n)
+    y_pred = rng.integers(0, k, n)
+    sw = None
+    if seed % 3 == 1:
+        sw = rng.integers(0, 3, n).astype(float)
+    elif seed % 3 == 2:
+        sw = rng.random(n)
+    for name, kwargs in FUZZ_FUNCS:
+        compare(name, y_true, y_pred, sample_weight=sw, **kwargs)
+    compare("classification_report", y_true, y_pred, sample_weight=sw)
+    y_bin = (y_true == 0).astype(int)
+    s = rng.integers(0, 3, n) / 2.0
+    compare("roc_auc_score", y_bin, s, sample_weight=sw)
+    compare("average_precision_score", y_bin, s, sample_weight=sw)
+    compare("roc_curve", y_bin, s, sample_weight=sw)
+    compare("precision_recall_curve", y_bin, s, sample_weight=sw)
+    p = np.column_stack([1 - s / 2, s / 2])
+    compare("log_loss", y_bin, p, sample_weight=sw, labels=[0, 1])
