@@ -7,23 +7,17 @@ import math
 import numpy as np
 from fastml.kernels._jit import jit
 
-__all__ = ["sigmoid", "sigmoid_grad", "softplus", "xlogx", "row_max_sumexp"]
+__all__ = [
+    "ROW_CHUNK",
+    "softplus",
+    "xlogx",
+    "row_max_sumexp",
+    "row_softmax",
+]
 
-
-@jit
-def sigmoid(z: float) -> float:
-    """1 / (1 + exp(-z)) without overflow: the e / (1 + e) form for z < 0."""
-    e = math.exp(-abs(z))
-    s = 1.0 / (1.0 + e)
-    return s if z >= 0.0 else e * s
-
-
-@jit
-def sigmoid_grad(z: float) -> float:
-    """sigmoid(z) (1 - sigmoid(z)) = e / (1 + e)^2, e = exp(-|z|): accurate tails."""
-    e = math.exp(-abs(z))
-    d = 1.0 + e
-    return e / (d * d)
+#: Rows per parallel work item in row kernels that need a scratch buffer (one
+#: buffer allocation per chunk, not per row).
+ROW_CHUNK = 64
 
 
 @jit
@@ -52,3 +46,22 @@ def row_max_sumexp(z: np.ndarray, r: int) -> tuple[float, float]:
     for k in range(n_cols):
         s += math.exp(float(z[r, k]) - m)
     return m, s
+
+
+@jit
+def row_softmax(z: np.ndarray, r: int, p: np.ndarray) -> None:
+    """p[:] = softmax(z[r]) in float64, with one exponential per entry."""
+    n_cols = z.shape[1]
+    m = -np.inf
+    for k in range(n_cols):
+        v = float(z[r, k])
+        if v > m:
+            m = v
+    s = 0.0
+    for k in range(n_cols):
+        e = math.exp(float(z[r, k]) - m)
+        p[k] = e
+        s += e
+    inv = 1.0 / s
+    for k in range(n_cols):
+        p[k] *= inv

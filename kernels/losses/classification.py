@@ -35,9 +35,9 @@ import math
 import numpy as np
 from fastml.kernels._jit import jit_parallel, prange
 from fastml.kernels.losses._common import (
+    ROW_CHUNK,
     row_max_sumexp,
-    sigmoid,
-    sigmoid_grad,
+    row_softmax,
     softplus,
     xlogx,
 )
@@ -104,8 +104,13 @@ def gradient_hessian_binary_logistic(
     weighted = w.shape[0] > 0
     for i in prange(raw.shape[0]):
         z = float(raw[i])
-        g = sigmoid(z) - float(y[i])
-        h = sigmoid_grad(z)
+        # One exponential for both: with e = exp(-|z|) and s = 1 / (1 + e),
+        # sigmoid(z) is s (z >= 0) or e s (z < 0), and sigmoid'(z) = e s^2.
+        e = math.exp(-abs(z))
+        s = 1.0 / (1.0 + e)
+        es = e * s
+        g = (s if z >= 0.0 else es) - float(y[i])
+        h = es * s
         if weighted:
             g *= float(w[i])
             h *= float(w[i])
@@ -261,17 +266,22 @@ def gradient_hessian_softmax_cross_entropy(
     grad, hess : ndarray of shape (n_samples, n_classes) (OUT)
     """
     weighted = w.shape[0] > 0
-    n_classes = raw.shape[1]
-    for r in prange(raw.shape[0]):
-        m, s = row_max_sumexp(raw, r)
-        inv = 1.0 / s
-        wr = float(w[r]) if weighted else 1.0
-        label = labels[r]
-        for k in range(n_classes):
-            p = math.exp(float(raw[r, k]) - m) * inv
-            g = p - 1.0 if k == label else p
-            grad[r, k] = wr * g
-            hess[r, k] = wr * (p * (1.0 - p))
+    n_rows, n_classes = raw.shape
+    n_chunks = (n_rows + ROW_CHUNK - 1) // ROW_CHUNK
+    # One float64 softmax buffer per chunk of rows, allocated up front so that no
+    # buffer is ever shared between threads.
+    scratch = np.empty((n_chunks, n_classes), dtype=np.float64)
+    for chunk in prange(n_chunks):
+        p = scratch[chunk]
+        for r in range(chunk * ROW_CHUNK, min(n_rows, (chunk + 1) * ROW_CHUNK)):
+            row_softmax(raw, r, p)
+            wr = float(w[r]) if weighted else 1.0
+            label = labels[r]
+            for k in range(n_classes):
+                pk = p[k]
+                g = pk - 1.0 if k == label else pk
+                grad[r, k] = wr * g
+                hess[r, k] = wr * (pk * (1.0 - pk))
 
 
 @jit_parallel
@@ -321,18 +331,23 @@ def gradient_hessian_softmax_cross_entropy_soft(
     grad, hess : ndarray of shape (n_samples, n_classes) (OUT)
     """
     weighted = w.shape[0] > 0
-    n_classes = raw.shape[1]
-    for r in prange(raw.shape[0]):
-        m, s = row_max_sumexp(raw, r)
-        inv = 1.0 / s
-        total = 0.0
-        for k in range(n_classes):
-            total += float(y[r, k])
-        wr = float(w[r]) if weighted else 1.0
-        for k in range(n_classes):
-            p = math.exp(float(raw[r, k]) - m) * inv
-            grad[r, k] = wr * (total * p - float(y[r, k]))
-            hess[r, k] = wr * (total * p * (1.0 - p))
+    n_rows, n_classes = raw.shape
+    n_chunks = (n_rows + ROW_CHUNK - 1) // ROW_CHUNK
+    # One float64 softmax buffer per chunk of rows, allocated up front so that no
+    # buffer is ever shared between threads.
+    scratch = np.empty((n_chunks, n_classes), dtype=np.float64)
+    for chunk in prange(n_chunks):
+        p = scratch[chunk]
+        for r in range(chunk * ROW_CHUNK, min(n_rows, (chunk + 1) * ROW_CHUNK)):
+            row_softmax(raw, r, p)
+            total = 0.0
+            for k in range(n_classes):
+                total += float(y[r, k])
+            wr = float(w[r]) if weighted else 1.0
+            for k in range(n_classes):
+                pk = p[k]
+                grad[r, k] = wr * (total * pk - float(y[r, k]))
+                hess[r, k] = wr * (total * pk * (1.0 - pk))
 
 
 @jit_parallel

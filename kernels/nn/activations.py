@@ -212,16 +212,27 @@ def apply_softmax_rows(x: np.ndarray, out: np.ndarray) -> None:
     x : ndarray of shape (n_rows, n_cols), float64 or float32, C-contiguous (IN)
     out : ndarray of shape (n_rows, n_cols), same dtype (OUT, may be ``x``)
 
-    Algorithm: per row, m = max_k x[r, k]; s = sum_k exp(x[r, k] - m) (float64);
-    out = exp(x - m) / s. Rows are independent (``prange`` over rows).
+    Algorithm: per row, m = max_k x[r, k]; out = exp(x - m) with its sum s taken
+    in float64; out *= 1 / s. Rows are independent (``prange`` over rows).
     Reference: ``tests/naive/activations.py::softmax``.
     """
     n_rows, n_cols = x.shape
     for r in prange(n_rows):
-        m, s = _row_max_sumexp(x, r)
+        m = -np.inf
+        for j in range(n_cols):
+            v = float(x[r, j])
+            if v > m:
+                m = v
+        # One exponential per entry: store it, sum it in float64, then scale. (For
+        # float32 output the stored exponential is rounded once more: <= 1 ulp.)
+        s = 0.0
+        for j in range(n_cols):
+            e = math.exp(float(x[r, j]) - m)
+            out[r, j] = e
+            s += e
         inv = 1.0 / s
         for j in range(n_cols):
-            out[r, j] = math.exp(float(x[r, j]) - m) * inv
+            out[r, j] = float(out[r, j]) * inv
 
 
 @jit_parallel
