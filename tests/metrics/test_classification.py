@@ -310,3 +310,35 @@ def test_log_loss_values_and_clipping():
     before = p.copy()
     fm.log_loss(y, p)
     assert_array_equal(p, before)
+
+
+def test_concurrent_calls_from_python_threads():
+    # Kernels release the GIL (Cython nogil + OpenMP, Numba nogil): concurrent calls
+    # from Python threads must neither crash nor change results.
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(8)
+    n = 300_000
+    y_true = rng.integers(0, 4, n)
+    y_pred = rng.integers(0, 4, n)
+    w = rng.random(n)
+    y_bin = (y_true == 1).astype(int)
+    score = rng.normal(size=n) + y_bin
+    expected = (
+        fm.confusion_matrix(y_true, y_pred, sample_weight=w),
+        fm.roc_auc_score(y_bin, score),
+        fm.average_precision_score(y_bin, score),
+    )
+
+    def work(_):
+        return (
+            fm.confusion_matrix(y_true, y_pred, sample_weight=w),
+            fm.roc_auc_score(y_bin, score),
+            fm.average_precision_score(y_bin, score),
+        )
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(work, range(8)))
+    for cm, auc, ap in results:
+        assert_array_equal(cm, expected[0])
+        assert auc == expected[1] and ap == expected[2]
