@@ -32,9 +32,9 @@ _ATTRIBUTES = {
 __all__ = [*_SUBMODULES, *_ATTRIBUTES, "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from fastml._warmup import warmup
-    from fastml.base import clone
-    from fastml.exceptions import NotFittedError
+    from fastml._warmup import warmup as warmup
+    from fastml.base import clone as clone
+    from fastml.exceptions import NotFittedError as NotFittedError
 
 
 def __getattr__(name: str) -> Any:

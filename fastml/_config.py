@@ -29,7 +29,9 @@ def resolve_n_jobs(n_jobs: int | None) -> int:
         raise ValueError(f"n_jobs must be an int or None, got {n_jobs!r}.")
     n_jobs = int(n_jobs)
     if n_jobs == 0:
-        raise ValueError("n_jobs == 0 has no meaning; use None, a positive or negative int.")
+        raise ValueError(
+            "n_jobs == 0 has no meaning; use None, a positive or negative int."
+        )
     n_cpus = cpu_count()
     if n_jobs < 0:
         return max(1, n_cpus + 1 + n_jobs)

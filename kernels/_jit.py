@@ -36,7 +36,11 @@ __all__ = ["jit", "jit_parallel", "num_threads", "cache_enabled", "prange"]
 
 prange = numba.prange
 
-_BASE_OPTIONS: dict[str, Any] = {"nopython": True, "nogil": True, "error_model": "numpy"}
+_BASE_OPTIONS: dict[str, Any] = {
+    "nopython": True,
+    "nogil": True,
+    "error_model": "numpy",
+}
 _FORBIDDEN_OPTIONS = frozenset({"fastmath", "cache", "nopython", "forceobj"})
 _warned_no_cache = False
 _warn_lock = threading.Lock()

@@ -81,7 +81,9 @@ def test_repr_shows_non_default_params_only():
 
 def test_not_fitted_error_and_feature_count_message():
     est = MeanRegressor()
-    with pytest.raises(NotFittedError, match="This MeanRegressor instance is not fitted"):
+    with pytest.raises(
+        NotFittedError, match="This MeanRegressor instance is not fitted"
+    ):
         est.predict([[1.0]])
     est.fit(np.zeros((3, 2)), [1.0, 2.0, 3.0])
     assert est.n_features_in_ == 2
@@ -110,9 +112,13 @@ def test_integer_weights_equal_repeated_rows_and_zero_weights_rejected():
     assert weighted.mean_ == pytest.approx(repeated.mean_, rel=1e-15)
     with pytest.raises(ValueError, match="at least one non-zero"):
         MeanRegressor().fit(X, y, sample_weight=np.zeros(4))
-    with pytest.raises(ValueError, match="Negative values in data passed to sample_weight"):
+    with pytest.raises(
+        ValueError, match="Negative values in data passed to sample_weight"
+    ):
         MeanRegressor().fit(X, y, sample_weight=[1, -1, 1, 1])
-    with pytest.raises(ValueError, match=r"sample_weight.shape == \(3,\), expected \(4,\)"):
+    with pytest.raises(
+        ValueError, match=r"sample_weight.shape == \(3,\), expected \(4,\)"
+    ):
         MeanRegressor().fit(X, y, sample_weight=[1, 1, 1])
 
 

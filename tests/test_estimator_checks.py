@@ -33,7 +33,11 @@ EXPECTED_FAILURES: dict[str, dict[str, str]] = {}
 def _public_estimators() -> list[type]:
     found: dict[str, type] = {}
     for info in pkgutil.iter_modules(fastml.__path__):
-        if info.name.startswith("_") or info.name in ("base", "benchmarking", "kernels"):
+        if info.name.startswith("_") or info.name in (
+            "base",
+            "benchmarking",
+            "kernels",
+        ):
             continue
         module = importlib.import_module(f"fastml.{info.name}")
         for name in getattr(module, "__all__", ()):
@@ -71,7 +75,9 @@ with warnings.catch_warnings():
     _ESTIMATORS = _instances()
     _PARAMETRIZE = sklearn_checks.parametrize_with_checks(
         _ESTIMATORS,
-        expected_failed_checks=lambda est: EXPECTED_FAILURES.get(type(est).__name__, {}),
+        expected_failed_checks=lambda est: EXPECTED_FAILURES.get(
+            type(est).__name__, {}
+        ),
     )
 
 

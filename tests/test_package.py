@@ -59,7 +59,7 @@ def test_public_areas_load_lazily():
     for name in ("metrics", "model_selection", "preprocessing", "datasets"):
         assert getattr(fastml, name).__name__ == f"fastml.{name}"
     with pytest.raises(AttributeError):
-        fastml.not_an_area  # noqa: B018
+        fastml.not_an_area
 
 
 def test_bare_kernels_import_is_refused():
@@ -93,7 +93,10 @@ def test_every_compiled_kernel_follows_the_policy():
     dispatchers = {}
     for module in _kernel_modules():
         for name, obj in vars(module).items():
-            if isinstance(obj, CPUDispatcher) and obj.py_func.__module__ == module.__name__:
+            if (
+                isinstance(obj, CPUDispatcher)
+                and obj.py_func.__module__ == module.__name__
+            ):
                 dispatchers[f"{module.__name__}.{name}"] = obj
     assert dispatchers, "no Numba kernel found under fastml.kernels"
     for name, disp in dispatchers.items():
@@ -156,7 +159,8 @@ def _unprivileged_prefix() -> list[str]:
 
 def test_works_from_read_only_install_without_cache_dir(tmp_path):
     # Import and run kernels from a read-only tree with no writable cache location
-    # (HOME and XDG_CACHE_HOME unwritable, NUMBA_CACHE_DIR unset): the cache falls back to off, with one warning.
+    # (HOME and XDG_CACHE_HOME unwritable, NUMBA_CACHE_DIR unset): the cache falls
+    # back to off, with one warning.
     prefix = _unprivileged_prefix()
     root = _read_only_copy(tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_CACHE")}
@@ -170,9 +174,9 @@ def test_works_from_read_only_install_without_cache_dir(tmp_path):
         warnings.simplefilter("always")
         with warnings.catch_warnings(record=True) as caught:
             import fastml
-            assert fastml.__file__.startswith(%r), fastml.__file__
+            assert fastml.__file__.startswith({!r}), fastml.__file__
             try:
-                open(%r, "w")
+                open({!r}, "w")
             except OSError:
                 pass
             else:
@@ -181,8 +185,7 @@ def test_works_from_read_only_install_without_cache_dir(tmp_path):
             y = np.array([0, 1, 0, 1, 1]); s = np.array([0.1, 0.9, 0.3, 0.2, 0.8])
             print(roc_auc_score(y, s))
         print(sum("no writable Numba cache" in str(w.message) for w in caught))
-        """
-        % (str(root), str(root / "fastml" / "probe"))
+        """.format(str(root), str(root / "fastml" / "probe"))
     )
     res = subprocess.run(
         [*prefix, sys.executable, "-c", code],

@@ -51,7 +51,11 @@ def test_parallel_kernels_from_concurrent_python_threads(layer):
     # calls (kernels/_jit.py does); "omp" is the layer Numba picks on this machine.
     env = {**os.environ, "NUMBA_THREADING_LAYER": layer}
     res = subprocess.run(
-        [sys.executable, "-c", CHILD], capture_output=True, text=True, timeout=600, env=env
+        [sys.executable, "-c", CHILD],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
     )
     assert res.returncode == 0, res.stderr[-2000:]
     assert res.stdout.strip().endswith("failures: 0")

@@ -21,10 +21,15 @@ def type_of_target(y: Any, input_name: str = "") -> str:
     if is_sparse(y):
         raise TypeError("Sparse targets are not supported by fastml.")
     if isinstance(y, str):
-        raise ValueError(f"Expected array-like (array or non-string sequence), got {y!r}")
+        raise ValueError(
+            f"Expected array-like (array or non-string sequence), got {y!r}"
+        )
     arr = np.asarray(y)
-    if arr.dtype == object and arr.ndim == 1 and arr.size and not isinstance(
-        arr.flat[0], str
+    if (
+        arr.dtype == object
+        and arr.ndim == 1
+        and arr.size
+        and not isinstance(arr.flat[0], str)
     ):
         # Ragged sequences of sequences are not a supported target format.
         if any(isinstance(v, (list, tuple, np.ndarray)) for v in arr[:5]):
@@ -77,7 +82,9 @@ def unique_labels(*ys: Any) -> np.ndarray:
     if kinds == {"multilabel-indicator"}:
         widths = {np.asarray(y).shape[1] for y in ys}
         if len(widths) > 1:
-            raise ValueError("Multi-label binary indicator input with different numbers of labels")
+            raise ValueError(
+                "Multi-label binary indicator input with different numbers of labels"
+            )
         return np.arange(widths.pop())
     is_str = {lab.dtype.kind in "USO" for lab in labels if lab.size}
     if len(is_str) > 1:

@@ -105,9 +105,17 @@ def _assert_all_finite(
     has_nan = bool(np.isnan(array).any())
     has_inf = bool(np.isinf(array).any())
     if has_inf or (has_nan and not allow_nan):
-        what = "infinity or a value too large for " + repr(array.dtype) if has_inf else "NaN"
+        what = (
+            "infinity or a value too large for " + repr(array.dtype)
+            if has_inf
+            else "NaN"
+        )
         name = input_name or "Input"
-        msg = f"Input {name} contains {what}." if input_name else f"Input contains {what}."
+        msg = (
+            f"Input {name} contains {what}."
+            if input_name
+            else f"Input contains {what}."
+        )
         if has_nan and not has_inf and estimator_name and input_name == "X":
             msg += (
                 f"\n{estimator_name} does not accept missing values encoded as NaN "
@@ -174,7 +182,9 @@ def check_array(
             f"Expected array-like (array or non-string sequence), got {array!r}"
         )
     if isinstance(array, str):
-        raise ValueError(f"Expected array-like (array or non-string sequence), got {array!r}")
+        raise ValueError(
+            f"Expected array-like (array or non-string sequence), got {array!r}"
+        )
 
     dtype_numeric = isinstance(dtype, str) and dtype == "numeric"
     target_dtype: Any = None
@@ -242,9 +252,7 @@ def check_array(
         )
 
     if ensure_all_finite:
-        _assert_all_finite(
-            arr, ensure_all_finite == "allow-nan", input_name, name
-        )
+        _assert_all_finite(arr, ensure_all_finite == "allow-nan", input_name, name)
 
     shape_repr = str(arr.shape)
     if ensure_min_samples > 0 and arr.ndim >= 1:
@@ -266,14 +274,18 @@ def check_array(
         arr = np.ascontiguousarray(arr)
     elif order == "F":
         arr = np.asfortranarray(arr)
-    if copy and np.may_share_memory(arr, array if isinstance(array, np.ndarray) else arr):
+    if copy and np.may_share_memory(
+        arr, array if isinstance(array, np.ndarray) else arr
+    ):
         arr = arr.copy(order="K")
     return arr
 
 
 def column_or_1d(y: Any, *, dtype: Any = None, warn: bool = False) -> np.ndarray:
     """Ravel a column vector (n, 1) to (n,), rejecting other 2-D shapes."""
-    arr = _to_numpy(y, dtype) if dtype is None else np.asarray(_to_numpy(y, dtype), dtype)
+    arr = (
+        _to_numpy(y, dtype) if dtype is None else np.asarray(_to_numpy(y, dtype), dtype)
+    )
     if arr.ndim == 1:
         return arr
     if arr.ndim == 2 and arr.shape[1] == 1:
@@ -295,7 +307,9 @@ def num_samples(x: Any) -> int:
     if hasattr(x, "shape") and x.shape is not None and len(x.shape) > 0:
         return int(x.shape[0])
     if hasattr(x, "shape") and len(getattr(x, "shape", ())) == 0:
-        raise TypeError(f"Singleton array {x!r} cannot be considered a valid collection.")
+        raise TypeError(
+            f"Singleton array {x!r} cannot be considered a valid collection."
+        )
     if not hasattr(x, "__len__"):
         raise TypeError(f"Expected sequence or array-like, got {type(x)}")
     return len(x)
@@ -338,13 +352,19 @@ def check_X_y(
         estimator=estimator,
         input_name="X",
     )
-    y_arr = check_y(y, multi_output=multi_output, y_numeric=y_numeric, estimator=estimator)
+    y_arr = check_y(
+        y, multi_output=multi_output, y_numeric=y_numeric, estimator=estimator
+    )
     check_consistent_length(X_arr, y_arr)
     return X_arr, y_arr
 
 
 def check_y(
-    y: Any, *, multi_output: bool = False, y_numeric: bool = False, estimator: Any = None
+    y: Any,
+    *,
+    multi_output: bool = False,
+    y_numeric: bool = False,
+    estimator: Any = None,
 ) -> np.ndarray:
     """Validate a target: finite, 1-D (or 2-D when ``multi_output``)."""
     if is_sparse(y):
@@ -427,7 +447,9 @@ def check_random_state(seed: Any) -> np.random.RandomState:
         return np.random.RandomState(int(seed))
     if isinstance(seed, np.random.RandomState):
         return seed
-    raise ValueError(f"{seed!r} cannot be used to seed a numpy.random.RandomState instance")
+    raise ValueError(
+        f"{seed!r} cannot be used to seed a numpy.random.RandomState instance"
+    )
 
 
 def seed_from_random_state(random_state: Any) -> int:
@@ -444,23 +466,28 @@ def check_scalar(
     max_val: float | None = None,
     include_boundaries: str = "both",
 ) -> Any:
-    """Validate a scalar hyper-parameter's type and range (scikit-learn's messages)."""
-    if not isinstance(x, target_type) or isinstance(x, bool) and bool not in (
-        target_type if isinstance(target_type, tuple) else (target_type,)
-    ):
+    """Validate a scalar hyper-parameter's type and range (scikit-learn's messages).
+
+    ``bool`` is not accepted as an ``int`` unless ``target_type`` names it.
+    """
+    types = target_type if isinstance(target_type, tuple) else (target_type,)
+    if not isinstance(x, types) or (isinstance(x, bool) and bool not in types):
         raise TypeError(f"{name} must be an instance of {target_type}, not {type(x)}.")
+    value: Any = x
     low_incl = include_boundaries in ("left", "both")
     high_incl = include_boundaries in ("right", "both")
-    if min_val is not None and (x < min_val if low_incl else x <= min_val):
+    if min_val is not None and (value < min_val if low_incl else value <= min_val):
         op = ">=" if low_incl else ">"
         raise ValueError(f"{name} == {x}, must be {op} {min_val}.")
-    if max_val is not None and (x > max_val if high_incl else x >= max_val):
+    if max_val is not None and (value > max_val if high_incl else value >= max_val):
         op = "<=" if high_incl else "<"
         raise ValueError(f"{name} == {x}, must be {op} {max_val}.")
     return x
 
 
-def check_is_fitted(estimator: Any, attributes: Sequence[str] | str | None = None) -> None:
+def check_is_fitted(
+    estimator: Any, attributes: Sequence[str] | str | None = None
+) -> None:
     """Raise NotFittedError unless ``estimator`` has been fitted.
 
     Fitted means: ``__sklearn_is_fitted__()`` is true when defined, else the given

@@ -48,14 +48,22 @@ def test_read_only_input_accepted():
     [
         ([1.0, 2.0], ValueError, "Expected 2D array, got 1D array instead"),
         (3.0, ValueError, "Expected 2D array, got scalar array instead"),
-        (np.zeros((0, 3)), ValueError, r"Found array with 0 sample\(s\) \(shape=\(0, 3\)\)"),
+        (
+            np.zeros((0, 3)),
+            ValueError,
+            r"Found array with 0 sample\(s\) \(shape=\(0, 3\)\)",
+        ),
         (np.zeros((3, 0)), ValueError, r"Found array with 0 feature\(s\)"),
         (np.zeros((2, 2, 2)), ValueError, "Found array with dim 3"),
         ([[1.0, np.nan]], ValueError, "Input X contains NaN"),
         ([[1.0, np.inf]], ValueError, "Input X contains infinity"),
         ([[1 + 2j, 1.0]], ValueError, "Complex data not supported"),
         ([["a", "b"]], ValueError, "not compatible with arrays of bytes/strings"),
-        (np.array([[{"a": 1}, 1.0]], dtype=object), TypeError, "argument must be a string"),
+        (
+            np.array([[{"a": 1}, 1.0]], dtype=object),
+            TypeError,
+            "argument must be a string",
+        ),
         (None, ValueError, "Expected array-like"),
     ],
 )
