@@ -69,10 +69,12 @@ def test_bare_kernels_import_is_refused():
 
 
 def test_library_code_never_imports_numba_directly():
+    # (In an installed tree the kernels live inside fastml/; they may import Numba.)
     offenders = [
         str(p)
         for p in FASTML_SRC.rglob("*.py")
-        if re.search(r"^\s*(import numba|from numba)", p.read_text(), re.M)
+        if KERNELS_SRC not in p.parents
+        and re.search(r"^\s*(import numba|from numba)", p.read_text(), re.M)
     ]
     assert offenders == []
 
