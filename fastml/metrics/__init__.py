@@ -20,13 +20,19 @@ F1-optimal thresholds).
 Regression: :func:`mean_squared_error`, :func:`mean_absolute_error`, :func:`r2_score`.
 """
 
+from fastml.exceptions import InvalidParameterError
 from fastml.metrics._classification import (
     accuracy_score,
+    balanced_accuracy_score,
     confusion_matrix,
+    matthews_corrcoef,
+)
+from fastml.metrics._precision_recall import (
     f1_score,
     false_negative_rate,
     false_positive_rate,
     fbeta_score,
+    jaccard_score,
     precision_recall_fscore_support,
     precision_score,
     recall_score,
@@ -46,7 +52,6 @@ from fastml.metrics._ranking import (
 from fastml.metrics._regression import mean_absolute_error, mean_squared_error, r2_score
 from fastml.metrics._report import classification_report
 from fastml.metrics._thresholds import ThresholdSelection, select_thresholds
-from fastml.metrics._validation import InvalidParameterError
 
 __all__ = [
     "InvalidParameterError",
@@ -54,13 +59,16 @@ __all__ = [
     "accuracy_score",
     "auc",
     "average_precision_score",
+    "balanced_accuracy_score",
     "classification_report",
     "confusion_matrix",
     "f1_score",
     "false_negative_rate",
     "false_positive_rate",
     "fbeta_score",
+    "jaccard_score",
     "log_loss",
+    "matthews_corrcoef",
     "mean_absolute_error",
     "mean_squared_error",
     "precision_recall_curve",

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from fastml.metrics._classification import _prfs
+from fastml.metrics._precision_recall import _prfs
 from fastml.metrics._validation import (
     check_array_like,
     check_bool,

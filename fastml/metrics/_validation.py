@@ -14,18 +14,9 @@ from typing import Any
 import numpy as np
 
 from fastml._config import cpu_count
+from fastml.exceptions import InvalidParameterError
 from fastml.utils.multiclass import type_of_target
 from fastml.utils.validation import check_array, check_consistent_length, column_or_1d
-
-__all__ = ["InvalidParameterError"]
-
-
-class InvalidParameterError(ValueError, TypeError):
-    """A parameter of a metric has an invalid type or value.
-
-    Subclasses both ValueError and TypeError, like scikit-learn's exception of the
-    same name, so ``except ValueError`` and ``except TypeError`` both catch it.
-    """
 
 
 def _fmt_options(options: Iterable[Any]) -> str:
