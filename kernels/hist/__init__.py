@@ -1,0 +1,1 @@
+"""Kernels behind histogram gradient boosting (fastml.gbdt): quantile sketch, binning."""
