@@ -5,19 +5,25 @@ Signatures, defaults, warnings and error messages follow ``sklearn.metrics``
 counting metrics run on a Cython kernel (OpenMP over fixed row blocks), the ranking
 metrics on a sort-and-merge Numba kernel; nothing is compiled at import.
 
-Classification (labels): :func:`accuracy_score`, :func:`confusion_matrix`,
-:func:`precision_score`, :func:`recall_score` (also :func:`sensitivity_score`,
-:func:`true_positive_rate`), :func:`specificity_score` (:func:`true_negative_rate`),
-:func:`false_positive_rate` (type I error rate), :func:`false_negative_rate` (type II
-error rate), :func:`f1_score`, :func:`fbeta_score`,
+Classification (labels): :func:`accuracy_score`, :func:`balanced_accuracy_score`,
+:func:`confusion_matrix`, :func:`matthews_corrcoef`, :func:`precision_score`,
+:func:`recall_score` (also :func:`sensitivity_score`, :func:`true_positive_rate`),
+:func:`specificity_score` (:func:`true_negative_rate`), :func:`false_positive_rate`
+(type I error rate), :func:`false_negative_rate` (type II error rate),
+:func:`f1_score`, :func:`fbeta_score`, :func:`jaccard_score`,
 :func:`precision_recall_fscore_support`, :func:`classification_report`.
 
 Scores and probabilities: :func:`roc_curve`, :func:`roc_auc_score`,
 :func:`precision_recall_curve`, :func:`average_precision_score`, :func:`auc`,
-:func:`log_loss`, and :func:`select_thresholds` (ROC Pareto front, Youden's J and
-F1-optimal thresholds).
+:func:`log_loss`, :func:`brier_score_loss`, and :func:`select_thresholds` (ROC
+Pareto front, Youden's J and F1-optimal thresholds).
 
-Regression: :func:`mean_squared_error`, :func:`mean_absolute_error`, :func:`r2_score`.
+Regression: :func:`mean_squared_error`, :func:`root_mean_squared_error`,
+:func:`mean_absolute_error`, :func:`mean_absolute_percentage_error`,
+:func:`median_absolute_error`, :func:`max_error`, :func:`mean_squared_log_error`,
+:func:`root_mean_squared_log_error`, :func:`r2_score`,
+:func:`explained_variance_score`, :func:`mean_tweedie_deviance`,
+:func:`mean_poisson_deviance`, :func:`mean_gamma_deviance`.
 """
 
 from fastml.exceptions import InvalidParameterError
@@ -26,6 +32,13 @@ from fastml.metrics._classification import (
     balanced_accuracy_score,
     confusion_matrix,
     matthews_corrcoef,
+)
+from fastml.metrics._deviance import (
+    explained_variance_score,
+    mean_gamma_deviance,
+    mean_poisson_deviance,
+    mean_tweedie_deviance,
+    r2_score,
 )
 from fastml.metrics._precision_recall import (
     f1_score,
@@ -41,7 +54,7 @@ from fastml.metrics._precision_recall import (
     true_negative_rate,
     true_positive_rate,
 )
-from fastml.metrics._probabilistic import log_loss
+from fastml.metrics._probabilistic import brier_score_loss, log_loss
 from fastml.metrics._ranking import (
     auc,
     average_precision_score,
@@ -49,7 +62,16 @@ from fastml.metrics._ranking import (
     roc_auc_score,
     roc_curve,
 )
-from fastml.metrics._regression import mean_absolute_error, mean_squared_error, r2_score
+from fastml.metrics._regression import (
+    max_error,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_log_error,
+    median_absolute_error,
+    root_mean_squared_error,
+    root_mean_squared_log_error,
+)
 from fastml.metrics._report import classification_report
 from fastml.metrics._thresholds import ThresholdSelection, select_thresholds
 
@@ -60,8 +82,10 @@ __all__ = [
     "auc",
     "average_precision_score",
     "balanced_accuracy_score",
+    "brier_score_loss",
     "classification_report",
     "confusion_matrix",
+    "explained_variance_score",
     "f1_score",
     "false_negative_rate",
     "false_positive_rate",
@@ -69,8 +93,15 @@ __all__ = [
     "jaccard_score",
     "log_loss",
     "matthews_corrcoef",
+    "max_error",
     "mean_absolute_error",
+    "mean_absolute_percentage_error",
+    "mean_gamma_deviance",
+    "mean_poisson_deviance",
     "mean_squared_error",
+    "mean_squared_log_error",
+    "mean_tweedie_deviance",
+    "median_absolute_error",
     "precision_recall_curve",
     "precision_recall_fscore_support",
     "precision_score",
@@ -78,6 +109,8 @@ __all__ = [
     "recall_score",
     "roc_auc_score",
     "roc_curve",
+    "root_mean_squared_error",
+    "root_mean_squared_log_error",
     "select_thresholds",
     "sensitivity_score",
     "specificity_score",

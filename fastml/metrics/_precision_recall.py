@@ -140,6 +140,7 @@ def _check_prf_params(
     average: Any,
     sample_weight: Any,
     zero_division: Any,
+    allow_nan: bool = True,
 ) -> float:
     check_y_arg(y_true, "y_true", func)
     check_y_arg(y_pred, "y_pred", func)
@@ -147,7 +148,7 @@ def _check_prf_params(
     check_pos_label_type(pos_label, func, allow_none=True)
     check_str_option(average, "average", func, _AVERAGES, allow_none=True)
     check_array_like(sample_weight, "sample_weight", func, allow_none=True)
-    return check_zero_division(zero_division, func)
+    return check_zero_division(zero_division, func, allow_nan=allow_nan)
 
 
 def _average_scores(
@@ -386,9 +387,8 @@ def _jaccard(
     )
     if average is None:
         return score
-    # Unlike precision and recall, scikit-learn averages Jaccard scores without
-    # leaving NaN (zero_division=np.nan) out, and falls back to the unweighted mean
-    # when no label has support.
+    # scikit-learn's plain weighted mean here (zero_division cannot be NaN), with
+    # the unweighted mean when no label has support.
     avg_weights: np.ndarray | None = None
     if average == "weighted" and np.any(support):
         avg_weights = support
@@ -415,7 +415,15 @@ def _score(
 ) -> Any:
     """Validate the shared parameters, then compute one ``metric``."""
     zero_value = _check_prf_params(
-        func, y_true, y_pred, labels, pos_label, average, sample_weight, zero_division
+        func,
+        y_true,
+        y_pred,
+        labels,
+        pos_label,
+        average,
+        sample_weight,
+        zero_division,
+        allow_nan=metric != "jaccard",
     )
     args = (y_true, y_pred, labels, pos_label, average, sample_weight, zero_division)
     if metric == "jaccard":
@@ -690,8 +698,8 @@ def jaccard_score(
     For each label, one-vs-rest: the samples both true and predicted as that label
     over those true or predicted as it. "micro" pools the counts over labels;
     "weighted" weighs each label by its support; "samples" (multilabel) compares the
-    label sets of each sample. Unlike the other scores here, a NaN from
-    ``zero_division=np.nan`` is not left out of averages (as in scikit-learn).
+    label sets of each sample. ``zero_division`` is 0, 1 or "warn" (not NaN, as in
+    scikit-learn).
     """
     return _score(
         "jaccard_score",

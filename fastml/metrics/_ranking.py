@@ -25,11 +25,13 @@ import numpy as np
 
 from fastml.exceptions import UndefinedMetricWarning
 from fastml.metrics._validation import (
+    assert_finite,
     check_array_like,
     check_bool,
     check_pos_label_type,
     check_str_option,
     check_y_arg,
+    default_pos_label,
     fast_unique,
     raise_invalid,
     target_type,
@@ -54,35 +56,6 @@ def _canonical_scores(y_score: np.ndarray) -> np.ndarray:
     if y_score.dtype not in (np.float64, np.float32):
         y_score = y_score.astype(np.float64)
     return np.ascontiguousarray(y_score)
-
-
-def _assert_finite(arr: np.ndarray) -> None:
-    if arr.dtype.kind != "f" or arr.size == 0 or np.isfinite(arr).all():
-        return
-    if np.isinf(arr).any():
-        raise ValueError(
-            f"Input contains infinity or a value too large for {arr.dtype!r}."
-        )
-    raise ValueError("Input contains NaN.")
-
-
-def _check_pos_label(pos_label: Any, y_true: np.ndarray) -> Any:
-    """Default pos_label to 1 when the labels are {0, 1}, {-1, 1} or a subset."""
-    if pos_label is not None:
-        return pos_label
-    classes = fast_unique(y_true.ravel())
-    ok = classes.dtype.kind not in "OUS" and classes.shape[0] <= 2
-    if ok:
-        values = classes.tolist()
-        ok = values in ([0, 1], [-1, 1], [0], [-1], [1])
-    if not ok:
-        classes_repr = ", ".join(repr(c) for c in classes.tolist())
-        raise ValueError(
-            f"y_true takes value in {{{classes_repr}}} and pos_label is not "
-            "specified: either make y_true take value in {0, 1} or {-1, 1} or pass "
-            "pos_label explicitly."
-        )
-    return 1
 
 
 class _BinaryInput:
@@ -111,7 +84,7 @@ def _binary_input(
     if not (y_type == "binary" or (y_type == "multiclass" and pos_label is not None)):
         raise ValueError(f"{y_type} format is not supported")
     y_true_arr = np.asarray(y_true)
-    pos_label = _check_pos_label(pos_label, y_true_arr)
+    pos_label = default_pos_label(pos_label, y_true_arr)
     return _mask_input(np.asarray(y_true_arr == pos_label), y_score, sample_weight)
 
 
@@ -122,7 +95,7 @@ def _mask_input(is_pos: np.ndarray, y_score: Any, sample_weight: Any) -> _Binary
     score = column_or_1d(y_score)
     if score.dtype.kind not in "biuf":
         score = np.asarray(score, dtype=np.float64)
-    _assert_finite(score)
+    assert_finite(score)
     score_dtype = score.dtype
     weight = None
     if sample_weight is not None:

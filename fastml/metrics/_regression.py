@@ -1,27 +1,44 @@
-"""Regression metrics: mean squared error, mean absolute error, R^2.
+"""Regression error metrics: squared, absolute, percentage, log, median, max errors.
 
 These are single vectorised numpy reductions (memory-bound; a compiled kernel would
 not beat them). The computation dtype follows scikit-learn 1.9: the floating dtype of
-the inputs (float32 when every floating input is float32), float64 otherwise.
+the inputs (float32 when every floating input is float32), float64 otherwise; the
+median and the maximum error keep the numeric input dtype, as scikit-learn does.
+The checks shared with the deviance-based scores (``fastml.metrics._deviance``) are
+here too.
 """
 
 from __future__ import annotations
 
-import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from fastml.exceptions import UndefinedMetricWarning
 from fastml.metrics._validation import (
     check_array_like,
-    check_bool,
     check_str_option,
+    check_weights_shape,
     check_y_arg,
 )
 from fastml.utils.validation import check_array, check_consistent_length
 
-__all__ = ["mean_squared_error", "mean_absolute_error", "r2_score"]
+__all__ = [
+    "max_error",
+    "mean_absolute_error",
+    "mean_absolute_percentage_error",
+    "mean_squared_error",
+    "mean_squared_log_error",
+    "median_absolute_error",
+    "root_mean_squared_error",
+    "root_mean_squared_log_error",
+]
+
+_ERROR_AVERAGES = ("raw_values", "uniform_average")
+
+
+# ---------------------------------------------------------------------------------
+# checks and reductions shared by every regression metric
 
 
 def _float_dtype(*arrays: Any) -> np.dtype:
@@ -34,9 +51,19 @@ def _float_dtype(*arrays: Any) -> np.dtype:
 
 
 def _check_reg_targets(
-    y_true: Any, y_pred: Any, sample_weight: Any, multioutput: Any
+    y_true: Any,
+    y_pred: Any,
+    sample_weight: Any,
+    multioutput: Any,
+    *,
+    numeric: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, Any]:
-    dtype = _float_dtype(y_true, y_pred, sample_weight)
+    """2-D (n_samples, n_outputs) targets, weights and the checked ``multioutput``.
+
+    The arrays are converted to the floating dtype of the inputs, or with
+    ``numeric=True`` kept in any numeric dtype (integers stay integers).
+    """
+    dtype: Any = "numeric" if numeric else _float_dtype(y_true, y_pred, sample_weight)
     check_consistent_length(y_true, y_pred, sample_weight)
     y_true_arr = check_array(y_true, ensure_2d=False, dtype=dtype)
     y_pred_arr = check_array(y_pred, ensure_2d=False, dtype=dtype)
@@ -49,21 +76,7 @@ def _check_reg_targets(
             ensure_min_samples=0,
             input_name="sample_weight",
         )
-        n_samples = y_true_arr.shape[0]
-        if weights.ndim != 1:
-            raise ValueError(
-                f"Sample weights must be 1D array or scalar, got {weights.ndim}D "
-                "array. Expected either a scalar value or a 1D array of length "
-                f"{n_samples}."
-            )
-        if weights.shape != (n_samples,):
-            raise ValueError(
-                f"sample_weight.shape == {weights.shape}, expected {(n_samples,)}!"
-            )
-        if not np.any(weights != 0):
-            raise ValueError(
-                "Sample weights must contain at least one non-zero number."
-            )
+        check_weights_shape(weights, y_true_arr.shape[0])
     if y_true_arr.ndim == 1:
         y_true_arr = y_true_arr.reshape(-1, 1)
     if y_pred_arr.ndim == 1:
@@ -93,24 +106,16 @@ def _check_reg_targets(
     return y_true_arr, y_pred_arr, weights, multioutput
 
 
-def _weighted_mean(values: np.ndarray, weights: np.ndarray | None, axis: Any) -> Any:
-    if weights is None:
-        return np.mean(values, axis=axis)
-    total = np.sum(weights)
-    if total == 0:
-        raise ZeroDivisionError("Weights sum to zero, can't be normalized")
-    return np.average(values, axis=axis, weights=weights)
-
-
-def _validate_common(
+def _check_params(
     func: str,
     y_true: Any,
     y_pred: Any,
     sample_weight: Any,
     multioutput: Any,
-    options: tuple[str, ...],
-    allow_none: bool,
+    options: tuple[str, ...] = _ERROR_AVERAGES,
+    allow_none: bool = False,
 ) -> None:
+    """Types of the parameters every regression metric shares."""
     check_y_arg(y_true, "y_true", func)
     check_y_arg(y_pred, "y_pred", func)
     check_array_like(sample_weight, "sample_weight", func, allow_none=True)
@@ -124,32 +129,47 @@ def _validate_common(
     )
 
 
-def _mean_error(
-    func: str,
-    errors_fn: Any,
-    y_true: Any,
-    y_pred: Any,
-    sample_weight: Any,
-    multioutput: Any,
-) -> Any:
-    _validate_common(
-        func,
-        y_true,
-        y_pred,
-        sample_weight,
-        multioutput,
-        ("raw_values", "uniform_average"),
-        False,
-    )
-    y_true_arr, y_pred_arr, weights, multioutput = _check_reg_targets(
-        y_true, y_pred, sample_weight, multioutput
-    )
-    output_errors = _weighted_mean(errors_fn(y_true_arr, y_pred_arr), weights, 0)
+def _weighted_mean(values: np.ndarray, weights: np.ndarray | None, axis: Any) -> Any:
+    if weights is None:
+        return np.mean(values, axis=axis)
+    total = np.sum(weights)
+    if total == 0:
+        raise ZeroDivisionError("Weights sum to zero, can't be normalized")
+    return np.average(values, axis=axis, weights=weights)
+
+
+def _average_outputs(output_errors: np.ndarray, multioutput: Any) -> Any:
+    """Per-output values for "raw_values", else their (weighted) mean as a float."""
     if isinstance(multioutput, str):
         if multioutput == "raw_values":
             return output_errors
         multioutput = None
     return float(_weighted_mean(output_errors, multioutput, None))
+
+
+def _mean_error(
+    func: str,
+    errors_fn: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    y_true: Any,
+    y_pred: Any,
+    sample_weight: Any,
+    multioutput: Any,
+) -> Any:
+    """Weighted mean over samples of ``errors_fn(y_true, y_pred)``, per output."""
+    _check_params(func, y_true, y_pred, sample_weight, multioutput)
+    y_true_arr, y_pred_arr, weights, multioutput = _check_reg_targets(
+        y_true, y_pred, sample_weight, multioutput
+    )
+    output_errors = _weighted_mean(errors_fn(y_true_arr, y_pred_arr), weights, 0)
+    return _average_outputs(output_errors, multioutput)
+
+
+def _squared_errors(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    return (y_true - y_pred) ** 2
+
+
+# ---------------------------------------------------------------------------------
+# mean errors
 
 
 def mean_squared_error(
@@ -185,12 +205,162 @@ def mean_squared_error(
     """
     return _mean_error(
         "mean_squared_error",
-        lambda t, p: (t - p) ** 2,
+        _squared_errors,
         y_true,
         y_pred,
         sample_weight,
         multioutput,
     )
+
+
+def root_mean_squared_error(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sample_weight: Any = None,
+    multioutput: Any = "uniform_average",
+) -> Any:
+    """Root mean squared error: the square root of :func:`mean_squared_error`.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        True values.
+    y_pred : array-like of the same shape
+        Predictions.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Sample weights.
+    multioutput : {"uniform_average", "raw_values"} or array-like of shape \
+(n_outputs,), default="uniform_average"
+        How to combine the outputs; the root is taken per output, before averaging.
+
+    Returns
+    -------
+    loss : float, or ndarray of shape (n_outputs,) for "raw_values"
+
+    Examples
+    --------
+    >>> from fastml.metrics import root_mean_squared_error
+    >>> root_mean_squared_error([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])
+    0.6123724356957945
+    """
+    func = "root_mean_squared_error"
+    _check_params(func, y_true, y_pred, sample_weight, multioutput)
+    y_true_arr, y_pred_arr, weights, multioutput = _check_reg_targets(
+        y_true, y_pred, sample_weight, multioutput
+    )
+    mse = _weighted_mean(_squared_errors(y_true_arr, y_pred_arr), weights, 0)
+    return _average_outputs(np.sqrt(mse), multioutput)
+
+
+def _log1p_targets(
+    func: str,
+    name: str,
+    y_true: Any,
+    y_pred: Any,
+    sample_weight: Any,
+    multioutput: Any,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, Any]:
+    """Checked ``log(1 + y)`` of both targets (both must be > -1)."""
+    _check_params(func, y_true, y_pred, sample_weight, multioutput)
+    y_true_arr, y_pred_arr, weights, multioutput = _check_reg_targets(
+        y_true, y_pred, sample_weight, multioutput
+    )
+    if np.any(y_true_arr <= -1) or np.any(y_pred_arr <= -1):
+        raise ValueError(
+            f"{name} cannot be used when targets contain values less than or equal "
+            "to -1."
+        )
+    return np.log1p(y_true_arr), np.log1p(y_pred_arr), weights, multioutput
+
+
+def mean_squared_log_error(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sample_weight: Any = None,
+    multioutput: Any = "uniform_average",
+) -> Any:
+    """Mean squared logarithmic error ``mean((log(1 + y) - log(1 + p))^2)``.
+
+    A relative error measure for targets with exponential growth; it penalises
+    under-prediction more than over-prediction.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        True values, > -1.
+    y_pred : array-like of the same shape
+        Predictions, > -1.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Sample weights.
+    multioutput : {"uniform_average", "raw_values"} or array-like of shape \
+(n_outputs,), default="uniform_average"
+        How to combine the outputs.
+
+    Returns
+    -------
+    loss : float, or ndarray of shape (n_outputs,) for "raw_values"
+
+    Examples
+    --------
+    >>> from fastml.metrics import mean_squared_log_error
+    >>> round(mean_squared_log_error([3, 5, 2.5, 7], [2.5, 5, 4, 8]), 6)
+    0.03973
+    """
+    log_true, log_pred, weights, multioutput = _log1p_targets(
+        "mean_squared_log_error",
+        "Mean Squared Logarithmic Error",
+        y_true,
+        y_pred,
+        sample_weight,
+        multioutput,
+    )
+    output_errors = _weighted_mean(_squared_errors(log_true, log_pred), weights, 0)
+    return _average_outputs(output_errors, multioutput)
+
+
+def root_mean_squared_log_error(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sample_weight: Any = None,
+    multioutput: Any = "uniform_average",
+) -> Any:
+    """Root mean squared logarithmic error: the root of :func:`mean_squared_log_error`.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        True values, > -1.
+    y_pred : array-like of the same shape
+        Predictions, > -1.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Sample weights.
+    multioutput : {"uniform_average", "raw_values"} or array-like of shape \
+(n_outputs,), default="uniform_average"
+        How to combine the outputs; the root is taken per output, before averaging.
+
+    Returns
+    -------
+    loss : float, or ndarray of shape (n_outputs,) for "raw_values"
+
+    Examples
+    --------
+    >>> from fastml.metrics import root_mean_squared_log_error
+    >>> round(root_mean_squared_log_error([3, 5, 2.5, 7], [2.5, 5, 4, 8]), 6)
+    0.199324
+    """
+    log_true, log_pred, weights, multioutput = _log1p_targets(
+        "root_mean_squared_log_error",
+        "Root Mean Squared Logarithmic Error",
+        y_true,
+        y_pred,
+        sample_weight,
+        multioutput,
+    )
+    msle = _weighted_mean(_squared_errors(log_true, log_pred), weights, 0)
+    return _average_outputs(np.sqrt(msle), multioutput)
 
 
 def mean_absolute_error(
@@ -234,15 +404,23 @@ def mean_absolute_error(
     )
 
 
-def r2_score(
+def _absolute_percentage_errors(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    # A float64 machine epsilon floors the denominator (in the targets' dtype).
+    eps = np.asarray(np.finfo(np.float64).eps, dtype=y_true.dtype)
+    return np.abs(y_pred - y_true) / np.maximum(np.abs(y_true), eps)
+
+
+def mean_absolute_percentage_error(
     y_true: Any,
     y_pred: Any,
     *,
     sample_weight: Any = None,
     multioutput: Any = "uniform_average",
-    force_finite: bool = True,
 ) -> Any:
-    """Coefficient of determination ``R^2 = 1 - SS_res / SS_tot``.
+    """Mean absolute percentage error ``mean(|y - p| / max(|y|, eps))``.
+
+    A relative error, as a fraction (0.05 is 5 %), not in percent. ``eps`` is the
+    float64 machine epsilon, so a zero target gives a huge but finite term.
 
     Parameters
     ----------
@@ -251,72 +429,143 @@ def r2_score(
     y_pred : array-like of the same shape
         Predictions.
     sample_weight : array-like of shape (n_samples,), default=None
-        Sample weights (in both sums and in the weighted mean of y_true).
-    multioutput : {"uniform_average", "raw_values", "variance_weighted"}, array-like \
-of shape (n_outputs,) or None, default="uniform_average"
-        How to combine outputs: mean, each separately, mean weighted by the variance
-        of each output's y_true (``SS_tot``), or custom weights. None means
-        "uniform_average".
-    force_finite : bool, default=True
-        A constant y_true (``SS_tot = 0``) gives 1.0 for a perfect prediction and 0.0
-        otherwise, instead of NaN (0/0) and -inf.
+        Sample weights.
+    multioutput : {"uniform_average", "raw_values"} or array-like of shape \
+(n_outputs,), default="uniform_average"
+        How to combine the outputs.
 
     Returns
     -------
-    score : float, or ndarray of shape (n_outputs,) for "raw_values"
-        Fewer than two samples: NaN with an UndefinedMetricWarning.
+    loss : float, or ndarray of shape (n_outputs,) for "raw_values"
 
     Examples
     --------
-    >>> from fastml.metrics import r2_score
-    >>> round(r2_score([3, -0.5, 2, 7], [2.5, 0.0, 2, 8]), 6)
-    0.948608
+    >>> from fastml.metrics import mean_absolute_percentage_error
+    >>> round(mean_absolute_percentage_error([3, -0.5, 2, 7], [2.5, 0.0, 2, 8]), 6)
+    0.327381
     """
-    func = "r2_score"
-    _validate_common(
-        func,
+    return _mean_error(
+        "mean_absolute_percentage_error",
+        _absolute_percentage_errors,
         y_true,
         y_pred,
         sample_weight,
         multioutput,
-        ("raw_values", "uniform_average", "variance_weighted"),
-        True,
     )
-    check_bool(force_finite, "force_finite", func)
+
+
+# ---------------------------------------------------------------------------------
+# median and maximum errors
+
+
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted median of each column of ``values`` (n_samples, n_outputs).
+
+    The inverse of the weighted empirical CDF at one half, averaged with the next
+    value carrying weight when the CDF reaches one half exactly (within the machine
+    epsilon of the dtype): the "averaged inverse CDF" that gives the ordinary median
+    for unit weights. Computed in the floating dtype of ``values`` (float64 for
+    integers), as scikit-learn does.
+    """
+    dtype = _float_dtype(values)
+    values = values.astype(dtype, copy=False)
+    weights = np.asarray(weights, dtype=dtype)
+    n_samples, n_outputs = values.shape
+    result = np.empty(n_outputs, dtype=dtype)
+    eps = np.finfo(dtype).eps
+    last = n_samples - 1
+    for j in range(n_outputs):
+        order = np.argsort(values[:, j], kind="stable")
+        sorted_values = values[order, j]
+        sorted_weights = weights[order]
+        cdf = np.cumsum(sorted_weights)
+        half = dtype.type(0.5) * cdf[-1]
+        i = min(int(np.searchsorted(cdf, half)), last)
+        if cdf[i] - half > eps:
+            result[j] = sorted_values[i]
+            continue
+        # Exactly half the weight at or below value i: average with the next value
+        # of non-zero weight (or value i itself when none follows).
+        following = min(i + 1, last)
+        if sorted_weights[following] == 0:
+            following = int(np.searchsorted(cdf, cdf[i], side="right"))
+            if following > last:
+                following = i
+        result[j] = (sorted_values[i] + sorted_values[following]) / 2
+    return result
+
+
+def median_absolute_error(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    multioutput: Any = "uniform_average",
+    sample_weight: Any = None,
+) -> Any:
+    """Median absolute error ``median(|y - p|)``: robust to outliers.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        True values.
+    y_pred : array-like of the same shape
+        Predictions.
+    multioutput : {"uniform_average", "raw_values"} or array-like of shape \
+(n_outputs,), default="uniform_average"
+        How to combine the outputs.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Sample weights: the weighted median, averaging the two middle values when
+        exactly half the weight lies on each side (as the unweighted median does).
+
+    Returns
+    -------
+    loss : float, or ndarray of shape (n_outputs,) for "raw_values"
+
+    Examples
+    --------
+    >>> from fastml.metrics import median_absolute_error
+    >>> median_absolute_error([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])
+    0.5
+    """
+    func = "median_absolute_error"
+    _check_params(func, y_true, y_pred, sample_weight, multioutput)
     y_true_arr, y_pred_arr, weights, multioutput = _check_reg_targets(
-        y_true, y_pred, sample_weight, multioutput
+        y_true, y_pred, sample_weight, multioutput, numeric=True
     )
-    if y_pred_arr.shape[0] < 2:
-        warnings.warn(
-            "R^2 score is not well-defined with less than two samples.",
-            UndefinedMetricWarning,
-            stacklevel=2,
-        )
-        return float("nan")
-    w: Any = 1.0 if weights is None else weights[:, None]
-    numerator = np.sum(w * (y_true_arr - y_pred_arr) ** 2, axis=0)
-    mean_true = _weighted_mean(y_true_arr, weights, 0)
-    denominator = np.sum(w * (y_true_arr - mean_true) ** 2, axis=0)
-    n_outputs = y_true_arr.shape[1]
-    nonzero_den = denominator != 0
-    if not force_finite:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scores = 1 - numerator / denominator
+    errors = np.abs(y_pred_arr - y_true_arr)
+    if weights is None:
+        output_errors = np.median(errors, axis=0)
     else:
-        nonzero_num = numerator != 0
-        scores = np.ones(n_outputs, dtype=numerator.dtype)
-        valid = nonzero_den & nonzero_num
-        scores[valid] = 1 - numerator[valid] / denominator[valid]
-        scores[nonzero_num & ~nonzero_den] = 0.0
-    avg_weights: Any
-    if isinstance(multioutput, str):
-        if multioutput == "raw_values":
-            return scores
-        if multioutput == "uniform_average":
-            avg_weights = None
-        else:
-            avg_weights = denominator if np.any(nonzero_den) else None
-    else:
-        avg_weights = multioutput
-    result = _weighted_mean(scores, avg_weights, None)
-    return float(result)
+        output_errors = _weighted_median(errors, weights)
+    return _average_outputs(output_errors, multioutput)
+
+
+def max_error(y_true: Any, y_pred: Any) -> float:
+    """Maximum absolute error ``max_i |y_i - p_i|``: the worst case.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True values (a single output).
+    y_pred : array-like of shape (n_samples,)
+        Predictions.
+
+    Returns
+    -------
+    max_error : float
+
+    Examples
+    --------
+    >>> from fastml.metrics import max_error
+    >>> max_error([3, 2, 7, 1], [4, 2, 7, 1])
+    1.0
+    """
+    func = "max_error"
+    check_y_arg(y_true, "y_true", func)
+    check_y_arg(y_pred, "y_pred", func)
+    y_true_arr, y_pred_arr, _, _ = _check_reg_targets(
+        y_true, y_pred, None, None, numeric=True
+    )
+    if y_true_arr.shape[1] != 1:
+        raise ValueError("Multioutput not supported in max_error")
+    return float(np.max(np.abs(y_true_arr - y_pred_arr)))

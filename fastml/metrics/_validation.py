@@ -93,22 +93,26 @@ def check_array_like(value: Any, name: str, func: str, *, allow_none: bool) -> N
         )
 
 
-def check_zero_division(value: Any, func: str) -> float:
-    """Validate ``zero_division`` and return the value it stands for."""
+def check_zero_division(value: Any, func: str, *, allow_nan: bool = True) -> float:
+    """Validate ``zero_division`` and return the value it stands for.
+
+    ``allow_nan=False`` (jaccard_score, as in scikit-learn) accepts 0, 1 and "warn".
+    """
     if isinstance(value, str):
         if value == "warn":
             return 0.0
     elif isinstance(value, numbers.Real):
         if np.isnan(float(value)):
-            return float("nan")
-        if value in (0, 1):
+            if allow_nan:
+                return float("nan")
+        elif value in (0, 1):
             return float(value)
-    raise_invalid(
-        func,
-        "zero_division",
-        "a float among {0.0, 1.0}, numpy.nan or a str among {'warn'}",
-        value,
+    constraint = (
+        "a float among {0.0, 1.0}, numpy.nan or a str among {'warn'}"
+        if allow_nan
+        else "a float among {0, 1} or a str among {'warn'}"
     )
+    raise_invalid(func, "zero_division", constraint, value)
     raise AssertionError  # unreachable, for type checkers
 
 
@@ -229,6 +233,36 @@ def target_type(y: Any, input_name: str) -> str:
     return type_of_target(y, input_name=input_name)
 
 
+def assert_finite(arr: np.ndarray) -> None:
+    """scikit-learn's message (no input name) for NaN / inf in a float array."""
+    if arr.dtype.kind != "f" or arr.size == 0 or np.isfinite(arr).all():
+        return
+    if np.isinf(arr).any():
+        raise ValueError(
+            f"Input contains infinity or a value too large for {arr.dtype!r}."
+        )
+    raise ValueError("Input contains NaN.")
+
+
+def default_pos_label(pos_label: Any, y_true: np.ndarray) -> Any:
+    """Default pos_label to 1 when the labels are {0, 1}, {-1, 1} or a subset."""
+    if pos_label is not None:
+        return pos_label
+    classes = fast_unique(y_true.ravel())
+    ok = classes.dtype.kind not in "OUS" and classes.shape[0] <= 2
+    if ok:
+        values = classes.tolist()
+        ok = values in ([0, 1], [-1, 1], [0], [-1], [1])
+    if not ok:
+        classes_repr = ", ".join(repr(c) for c in classes.tolist())
+        raise ValueError(
+            f"y_true takes value in {{{classes_repr}}} and pos_label is not "
+            "specified: either make y_true take value in {0, 1} or {-1, 1} or pass "
+            "pos_label explicitly."
+        )
+    return 1
+
+
 def _labels_of(y: np.ndarray) -> np.ndarray:
     return fast_unique(y)
 
@@ -246,6 +280,22 @@ def unique_labels_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
             f"{labels_true} and {labels_pred}."
         )
     return np.asarray(sorted(set(labels_true.tolist()) | set(labels_pred.tolist())))
+
+
+def check_weights_shape(weights: np.ndarray, n_samples: int) -> None:
+    """A validated weight array must be 1-D, ``n_samples`` long and not all zero."""
+    if weights.ndim != 1:
+        raise ValueError(
+            f"Sample weights must be 1D array or scalar, got {weights.ndim}D "
+            "array. Expected either a scalar value or a 1D array of length "
+            f"{n_samples}."
+        )
+    if weights.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight.shape == {weights.shape}, expected {(n_samples,)}!"
+        )
+    if n_samples > 0 and not np.any(weights != 0):
+        raise ValueError("Sample weights must contain at least one non-zero number.")
 
 
 def check_metric_weights(
@@ -274,18 +324,7 @@ def check_metric_weights(
             ensure_min_samples=0,
             input_name="sample_weight",
         )
-        if weights.ndim != 1:
-            raise ValueError(
-                f"Sample weights must be 1D array or scalar, got {weights.ndim}D "
-                "array. Expected either a scalar value or a 1D array of length "
-                f"{n_samples}."
-            )
-        if weights.shape != (n_samples,):
-            raise ValueError(
-                f"sample_weight.shape == {weights.shape}, expected {(n_samples,)}!"
-            )
-    if n_samples > 0 and not np.any(weights != 0):
-        raise ValueError("Sample weights must contain at least one non-zero number.")
+    check_weights_shape(weights, n_samples)
     if not keep_int or weights.dtype.kind not in "iub":
         weights = weights.astype(np.float64, copy=False)
     else:

@@ -161,15 +161,6 @@ def _build_registry() -> dict[str, _MetricScorer]:
             "mean_poisson_deviance", _PREDICT, -1
         ),
         "neg_mean_gamma_deviance": _MetricScorer("mean_gamma_deviance", _PREDICT, -1),
-        # clustering, comparing labels
-        "adjusted_rand_score": _MetricScorer("adjusted_rand_score", _PREDICT),
-        "rand_score": _MetricScorer("rand_score", _PREDICT),
-        "adjusted_mutual_info_score": _MetricScorer(
-            "adjusted_mutual_info_score", _PREDICT
-        ),
-        "normalized_mutual_info_score": _MetricScorer(
-            "normalized_mutual_info_score", _PREDICT
-        ),
     }
     for multi_class in ("ovr", "ovo"):
         reg[f"roc_auc_{multi_class}"] = _MetricScorer(

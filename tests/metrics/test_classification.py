@@ -44,6 +44,7 @@ def test_rates_match_naive_one_vs_rest_counts(seed, weighted):
         "specificity_score": tn / (tn + fp),
         "false_positive_rate": fp / (fp + tn),
         "false_negative_rate": fn / (fn + tp),
+        "jaccard_score": tp / (tp + fp + fn),
     }
     micro = {
         "recall_score": tp.sum() / (tp + fn).sum(),
@@ -51,6 +52,7 @@ def test_rates_match_naive_one_vs_rest_counts(seed, weighted):
         "specificity_score": tn.sum() / (tn + fp).sum(),
         "false_positive_rate": fp.sum() / (fp + tn).sum(),
         "false_negative_rate": fn.sum() / (fn + tp).sum(),
+        "jaccard_score": tp.sum() / (tp + fp + fn).sum(),
     }
     for name, per_label in expected.items():
         func = getattr(fm, name)
@@ -86,6 +88,76 @@ def test_binary_rate_identities(seed):
     p, r, f, s = fm.precision_recall_fscore_support(y_true, y_pred, average=None)
     assert_allclose(f, 2 * p * r / (p + r), rtol=1e-12)
     assert_array_equal(s, np.bincount(y_true))
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("weighted", [False, True])
+def test_confusion_scores_match_naive_counts(seed, weighted):
+    y_true, y_pred = _pair(seed)
+    w = np.random.default_rng(seed).random(len(y_true)) if weighted else None
+    labels = np.unique(y_true)
+    tp, fp, fn, tn = _naive_rates(y_true, y_pred, labels, w)
+    recall = tp / (tp + fn)
+    balanced = fm.balanced_accuracy_score(y_true, y_pred, sample_weight=w)
+    assert balanced == pytest.approx(recall.mean(), rel=1e-12)
+    chance = 1 / len(labels)
+    assert fm.balanced_accuracy_score(
+        y_true, y_pred, sample_weight=w, adjusted=True
+    ) == pytest.approx((recall.mean() - chance) / (1 - chance), rel=1e-12)
+    # Balanced accuracy is accuracy with every true class given the same weight.
+    class_w = 1.0 if w is None else w
+    class_w = class_w / np.bincount(y_true, weights=w)[y_true]
+    assert balanced == pytest.approx(
+        fm.accuracy_score(y_true, y_pred, sample_weight=class_w), rel=1e-12
+    )
+    # MCC: the correlation of the one-hot encodings (Pearson, summed over classes).
+    onehot_t = (y_true[:, None] == labels).astype(float)
+    onehot_p = (y_pred[:, None] == labels).astype(float)
+    ww = np.ones(len(y_true)) if w is None else w
+    ct = onehot_t - np.average(onehot_t, axis=0, weights=ww)
+    cp = onehot_p - np.average(onehot_p, axis=0, weights=ww)
+    cov = np.sum(ww[:, None] * ct * cp)
+    var_t = np.sum(ww[:, None] * ct * ct)
+    var_p = np.sum(ww[:, None] * cp * cp)
+    assert fm.matthews_corrcoef(y_true, y_pred, sample_weight=w) == pytest.approx(
+        cov / np.sqrt(var_t * var_p), rel=1e-10
+    )
+
+
+def test_confusion_scores_special_cases():
+    assert fm.matthews_corrcoef([0, 1, 1, 0], [0, 1, 1, 0]) == 1.0
+    assert fm.matthews_corrcoef([0, 1, 1, 0], [1, 0, 0, 1]) == -1.0
+    assert fm.matthews_corrcoef([0, 1, 1, 0], [1, 1, 1, 1]) == 0.0  # one predicted
+    assert fm.balanced_accuracy_score([0, 0, 1, 1], [0, 0, 0, 0]) == 0.5
+    assert fm.balanced_accuracy_score([0, 0, 1, 1], [0, 0, 0, 0], adjusted=True) == 0
+    with pytest.warns(UserWarning, match="y_pred contains classes not in y_true"):
+        assert fm.balanced_accuracy_score([0, 0, 1], [0, 2, 1]) == 0.75
+    with pytest.raises(ValueError, match="multilabel-indicator is not supported"):
+        fm.matthews_corrcoef([[0, 1], [1, 1]], [[0, 1], [1, 0]])
+    with pytest.raises(fm.InvalidParameterError, match="'adjusted' parameter"):
+        fm.balanced_accuracy_score([0, 1], [0, 1], adjusted="yes")
+
+
+def test_jaccard_multilabel_samples_match_set_loops():
+    rng = np.random.default_rng(7)
+    y_true = rng.integers(0, 2, size=(50, 4))
+    y_pred = rng.integers(0, 2, size=(50, 4))
+    y_true[0] = y_pred[0] = 1  # every sample has a label: no 0/0
+    y_true[:, 0] = 1
+    w = rng.random(50)
+    per_sample = [
+        np.sum(t & p) / np.sum(t | p) for t, p in zip(y_true.astype(bool), y_pred)
+    ]
+    assert fm.jaccard_score(y_true, y_pred, average="samples") == pytest.approx(
+        np.mean(per_sample), rel=1e-12
+    )
+    assert fm.jaccard_score(
+        y_true, y_pred, average="samples", sample_weight=w
+    ) == pytest.approx(np.average(per_sample, weights=w), rel=1e-12)
+    with pytest.warns(UndefinedMetricWarning, match="Jaccard is ill-defined"):
+        assert fm.jaccard_score([0, 0], [0, 0]) == 0.0
+    with pytest.raises(fm.InvalidParameterError, match="'zero_division' param"):
+        fm.jaccard_score([0, 1], [0, 1], zero_division=np.nan)
 
 
 def test_negative_rates_zero_division():
@@ -310,6 +382,44 @@ def test_log_loss_values_and_clipping():
     before = p.copy()
     fm.log_loss(y, p)
     assert_array_equal(p, before)
+
+
+def test_brier_score_values_and_labels():
+    y = np.array([0, 1, 2, 1])
+    p = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6], [0.3, 0.4, 0.3]])
+    onehot = np.eye(3)[y]
+    w = np.array([1.0, 2.0, 0.5, 3.0])
+    per_row = ((onehot - p) ** 2).sum(axis=1)
+    assert fm.brier_score_loss(y, p) == pytest.approx(per_row.mean(), rel=1e-12)
+    assert fm.brier_score_loss(y, p, sample_weight=w) == pytest.approx(
+        np.average(per_row, weights=w), rel=1e-12
+    )
+    assert fm.brier_score_loss(y, p, scale_by_half=True) == pytest.approx(
+        per_row.mean() / 2, rel=1e-12
+    )
+    # Binary: the positive-class column alone gives the mean squared difference,
+    # the same as both columns halved.
+    yb = np.array(["no", "yes", "yes", "no"])
+    pb = np.array([0.1, 0.9, 0.4, 0.3])
+    expected = np.mean((pb - (yb == "yes")) ** 2)
+    assert fm.brier_score_loss(yb, pb, pos_label="yes") == pytest.approx(
+        expected, rel=1e-12
+    )
+    assert fm.brier_score_loss(yb, np.column_stack([1 - pb, pb])) == pytest.approx(
+        expected, rel=1e-12
+    )
+    # Numeric labels outside {0, 1}: the larger one is positive by default.
+    assert fm.brier_score_loss([3, 7, 7, 3], pb) == pytest.approx(
+        np.mean((pb - [0, 1, 1, 0]) ** 2), rel=1e-12
+    )
+    with pytest.raises(ValueError, match="pos_label is not specified"):
+        fm.brier_score_loss(yb, pb)
+    with pytest.raises(ValueError, match="should be binary"):
+        fm.brier_score_loss([0, 1, 2, 1], pb)
+    with pytest.raises(ValueError, match="values less than 0"):
+        fm.brier_score_loss([0, 1, 1, 0], pb - 0.2)
+    with pytest.raises(fm.InvalidParameterError, match="'scale_by_half' parameter"):
+        fm.brier_score_loss([0, 1, 1, 0], pb, scale_by_half="yes")
 
 
 def test_concurrent_calls_from_python_threads():

@@ -57,6 +57,104 @@ def test_values_match_loops(seed):
     )
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_error_family_matches_loops(seed):
+    y, p, w = _data(seed, n_outputs=1)
+    y, p = y.ravel(), p.ravel()
+    pos_y, pos_p = np.abs(y) + 0.1, np.abs(p) + 0.1
+
+    def wmean(values):
+        return sum(wi * v for wi, v in zip(w, values)) / sum(w)
+
+    mse = wmean([(a - b) ** 2 for a, b in zip(y, p)])
+    cases = {
+        "root_mean_squared_error": (y, p, np.sqrt(mse)),
+        "mean_absolute_percentage_error": (
+            y,
+            p,
+            wmean([abs(a - b) / abs(a) for a, b in zip(y, p)]),
+        ),
+        "mean_squared_log_error": (
+            pos_y,
+            pos_p,
+            wmean([(np.log1p(a) - np.log1p(b)) ** 2 for a, b in zip(pos_y, pos_p)]),
+        ),
+        "root_mean_squared_log_error": (
+            pos_y,
+            pos_p,
+            np.sqrt(
+                wmean([(np.log1p(a) - np.log1p(b)) ** 2 for a, b in zip(pos_y, pos_p)])
+            ),
+        ),
+        "mean_poisson_deviance": (
+            pos_y,
+            pos_p,
+            wmean([2 * (a * np.log(a / b) - a + b) for a, b in zip(pos_y, pos_p)]),
+        ),
+        "mean_gamma_deviance": (
+            pos_y,
+            pos_p,
+            wmean([2 * (np.log(b / a) + a / b - 1) for a, b in zip(pos_y, pos_p)]),
+        ),
+    }
+    for name, (t, q, expected) in cases.items():
+        assert getattr(fm, name)(t, q, sample_weight=w) == pytest.approx(
+            expected, rel=1e-12
+        ), name
+    residual_mean = wmean(y - p)
+    var_res = wmean([(a - b - residual_mean) ** 2 for a, b in zip(y, p)])
+    var_y = wmean([(a - wmean(y)) ** 2 for a in y])
+    assert fm.explained_variance_score(y, p, sample_weight=w) == pytest.approx(
+        1 - var_res / var_y, rel=1e-12
+    )
+    assert fm.explained_variance_score(y, p + 3.0) == pytest.approx(
+        fm.explained_variance_score(y, p), rel=1e-12
+    )
+    assert fm.max_error(y, p) == max(abs(a - b) for a, b in zip(y, p))
+    assert fm.median_absolute_error(y, p) == np.median(np.abs(y - p))
+
+
+@pytest.mark.parametrize("power", [-1.0, 0, 1, 1.5, 2, 3])
+def test_tweedie_deviance_special_powers(power):
+    y, p, w = _data(3, n=50, n_outputs=1)
+    y, p = np.abs(y.ravel()) + 0.1, np.abs(p.ravel()) + 0.1
+    got = fm.mean_tweedie_deviance(y, p, sample_weight=w, power=power)
+    if power == 0:
+        expected = fm.mean_squared_error(y, p, sample_weight=w)
+    elif power == 1:
+        expected = fm.mean_poisson_deviance(y, p, sample_weight=w)
+    elif power == 2:
+        expected = fm.mean_gamma_deviance(y, p, sample_weight=w)
+    else:  # the general formula, term by term
+        dev = 2 * (
+            y ** (2 - power) / ((1 - power) * (2 - power))
+            - y * p ** (1 - power) / (1 - power)
+            + p ** (2 - power) / (2 - power)
+        )
+        expected = np.average(dev, weights=w)
+    assert got == pytest.approx(expected, rel=1e-12)
+    assert fm.mean_tweedie_deviance(y, y, power=power) == pytest.approx(0, abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_weighted_median_is_median_of_repeated_samples(seed):
+    # Integer weights are repetitions: the weighted median of the absolute errors is
+    # the plain median of the data with each row repeated w times (even totals
+    # included, where the two middle values are averaged).
+    rng = np.random.default_rng(seed)
+    n = 30 + seed
+    y = np.round(rng.normal(size=(n, 2)), 1)  # ties
+    p = np.round(rng.normal(size=(n, 2)), 1)
+    w = rng.integers(0, 4, n)
+    w[0] = 1
+    repeated = np.repeat(np.arange(n), w)
+    assert_allclose(
+        fm.median_absolute_error(y, p, sample_weight=w, multioutput="raw_values"),
+        np.median(np.abs(y[repeated] - p[repeated]), axis=0),
+        rtol=1e-12,
+    )
+
+
 def test_r2_special_values():
     y = np.array([1.0, 2.0, 3.0, 4.0])
     assert fm.r2_score(y, y) == 1.0
@@ -138,6 +236,36 @@ def test_read_only_and_unchanged():
             "force_finite",
         ),
         (lambda: fm.r2_score(["a", "b"], [1, 2]), ValueError, "could not convert"),
+        (
+            lambda: fm.mean_squared_log_error([1, -1], [1, 2]),
+            ValueError,
+            "Mean Squared Logarithmic Error cannot be used",
+        ),
+        (
+            lambda: fm.mean_poisson_deviance([1, -1], [1, 2]),
+            ValueError,
+            "non-negative y and strictly positive y_pred",
+        ),
+        (
+            lambda: fm.mean_gamma_deviance([1, 0], [1, 2]),
+            ValueError,
+            "strictly positive y and y_pred",
+        ),
+        (
+            lambda: fm.mean_tweedie_deviance([1, 2], [1, 2], power=0.5),
+            ValueError,
+            "'power' parameter of mean_tweedie_deviance",
+        ),
+        (
+            lambda: fm.max_error([[1, 2], [3, 4]], [[1, 2], [3, 4]]),
+            ValueError,
+            "Multioutput not supported in max_error",
+        ),
+        (
+            lambda: fm.explained_variance_score([1, 2], [1, 2], multioutput=None),
+            ValueError,
+            "'multioutput' parameter of explained_variance_score",
+        ),
     ],
 )
 def test_errors(call, exc, match):

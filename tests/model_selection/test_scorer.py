@@ -160,6 +160,13 @@ def test_metrics_are_imported_lazily():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=tempfile.gettempdir())
 
 
+def test_every_listed_scorer_has_its_metric():
+    # A listed name must work when called: its metric exists in fastml.metrics.
+    for name in get_scorer_names():
+        metric_name = get_scorer(name).metric_name
+        assert callable(getattr(fastml.metrics, metric_name, None)), (name, metric_name)
+
+
 def test_missing_metric_fails_at_call(monkeypatch):
     monkeypatch.delattr(fastml.metrics, "matthews_corrcoef", raising=False)
     est = ScoredClassifier().fit(X, y)

@@ -232,7 +232,7 @@ def test_confusion_matrix_degenerate():
 # precision / recall / F family
 
 
-PRF = ["precision_score", "recall_score", "f1_score"]
+PRF = ["precision_score", "recall_score", "f1_score", "jaccard_score"]
 
 
 @pytest.mark.parametrize("case", CLASS_CASES)
@@ -365,6 +365,39 @@ def test_accuracy(case, weights, normalize):
     compare("accuracy_score", y_true, y_pred, normalize=normalize, sample_weight=sw)
 
 
+@pytest.mark.parametrize("case", CLASS_CASES)
+@pytest.mark.parametrize("weights", ["none", "int", "float"])
+def test_confusion_scores(case, weights):
+    y_true, y_pred = _pair(*case)
+    sw = _weights(case[0], y_true.shape[0], weights)
+    for adjusted in (False, True):
+        compare(
+            "balanced_accuracy_score",
+            y_true,
+            y_pred,
+            sample_weight=sw,
+            adjusted=adjusted,
+        )
+    compare("matthews_corrcoef", y_true, y_pred, sample_weight=sw)
+
+
+def test_confusion_scores_degenerate():
+    for name in ("balanced_accuracy_score", "matthews_corrcoef"):
+        compare(name, [1, 1, 1], [1, 1, 1])
+        compare(name, [0, 1, 1], [0, 0, 0])
+        compare(name, [0, 1, 1], [0, 1, 2])
+        compare(name, [0, 1, 1], [2, 2, 2])
+        compare(name, [], [])
+        compare(name, [[0, 1], [1, 1]], [[0, 1], [1, 0]])
+        compare(name, ["a", "b"], [0, 1])
+        compare(name, [0, 1, 1], [0, 1, 0], sample_weight=[0, 0, 0])
+        compare(name, [0, 1, 1], [0, 1, 0], sample_weight=[1, 0, 0])
+        compare(name, [0, 1, 1], [0, 1, 0], sample_weight="x")
+        compare(name, [0, 1, 1], [0, 1, np.nan])
+    compare("balanced_accuracy_score", [0, 1], [0, 1], adjusted="x")
+    compare("balanced_accuracy_score", [0, 0, 0], [0, 0, 1], adjusted=True)
+
+
 def test_accuracy_multilabel_and_errors():
     rng = np.random.default_rng(0)
     y_true = rng.integers(0, 2, size=(40, 3))
@@ -442,6 +475,51 @@ def test_log_loss(seed, k, dtype):
     if k == 2:
         compare("log_loss", y, p[:, 1], rtol=rtol)
     compare("log_loss", y, p * 1.01 if dtype == np.float64 else p * 0.9, rtol=rtol)
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("k", [2, 3, 6])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_brier_score(seed, k, dtype):
+    rng = np.random.default_rng(seed)
+    n = 300
+    y = rng.integers(0, k, n)
+    y[:k] = np.arange(k)
+    p = _proba(rng, n, k, dtype)
+    # float32: same float32 arithmetic on both sides, up to numpy's SIMD choices.
+    rtol = RTOL if dtype == np.float64 else 1e-6
+    compare("brier_score_loss", y, p, rtol=rtol)
+    compare("brier_score_loss", y, p, sample_weight=rng.random(n), rtol=rtol)
+    compare("brier_score_loss", y, p, scale_by_half=k == 2, rtol=rtol)
+    if k == 2:
+        compare("brier_score_loss", y, p[:, 1], rtol=rtol)
+        compare("brier_score_loss", y, p[:, 1], pos_label=0, rtol=rtol)
+        compare("brier_score_loss", np.array([-3, 5])[y], p[:, 1:], rtol=rtol)
+    else:
+        compare("brier_score_loss", y, p, labels=np.arange(k), rtol=rtol)
+
+
+def test_brier_score_cases():
+    p = [0.2, 0.7, 0.9]
+    compare("brier_score_loss", [0, 1, 1], p)
+    compare("brier_score_loss", ["a", "b", "b"], p)
+    compare("brier_score_loss", ["a", "b", "b"], p, pos_label="a")
+    compare("brier_score_loss", [0, 1, 2], p)
+    compare("brier_score_loss", [0, 1, 1], [0.2, 1.3, 0.9])
+    compare("brier_score_loss", [0, 1, 1], [0.2, -0.3, 0.9])
+    compare("brier_score_loss", [0, 1, 1], [0.2, np.nan, 0.9])
+    compare("brier_score_loss", [0, 1, np.nan], p)
+    compare("brier_score_loss", [0, 1], p)
+    compare("brier_score_loss", [0, 1, 1], p, sample_weight=[1, 2])
+    compare("brier_score_loss", [0, 1, 1], p, scale_by_half="x")
+    compare("brier_score_loss", [0, 1, 1], p, pos_label=[1])
+    compare("brier_score_loss", [1, 1, 1], p)
+    three = [[0.2, 0.8], [0.2, 0.8], [0.2, 0.8]]
+    compare("brier_score_loss", [0, 1, 2], three)
+    compare("brier_score_loss", [0, 0, 0], three, labels=[0])
+    compare("brier_score_loss", [0, 1, 3], three, labels=[0, 1])
+    compare("brier_score_loss", [0, 1, 2], [[0.2, 0.7, 0.2]] * 3)
+    compare("brier_score_loss", [[0, 1], [1, 0]], [[0.2, 0.8], [0.6, 0.4]])
 
 
 def test_log_loss_cases():
@@ -704,14 +782,35 @@ def test_regression(seed, n_outputs, dtype, weighted):
             multioutput=mo,
             rtol=rtol,
         )
-        compare(
+        for name in (
             "mean_absolute_error",
-            y_true,
-            y_pred,
-            sample_weight=sw,
-            multioutput=mo,
-            rtol=rtol,
-        )
+            "root_mean_squared_error",
+            "mean_absolute_percentage_error",
+            "median_absolute_error",
+        ):
+            compare(name, y_true, y_pred, sample_weight=sw, multioutput=mo, rtol=rtol)
+        for name in ("mean_squared_log_error", "root_mean_squared_log_error"):
+            compare(
+                name,
+                np.abs(y_true),
+                np.abs(y_pred),
+                sample_weight=sw,
+                multioutput=mo,
+                rtol=rtol,
+            )
+    if n_outputs == 1:
+        compare("max_error", y_true, y_pred, rtol=rtol)
+    for mo in [*options, "variance_weighted"]:
+        for force_finite in (True, False):
+            compare(
+                "explained_variance_score",
+                y_true,
+                y_pred,
+                sample_weight=sw,
+                multioutput=mo,
+                force_finite=force_finite,
+                rtol=rtol,
+            )
     for mo in [*options, "variance_weighted", None]:
         for force_finite in (True, False):
             compare(
@@ -723,6 +822,31 @@ def test_regression(seed, n_outputs, dtype, weighted):
                 force_finite=force_finite,
                 rtol=rtol,
             )
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64])
+@pytest.mark.parametrize("power", [-1.5, 0, 1, 1.2, 2, 3])
+def test_tweedie_deviances(seed, dtype, power):
+    rng = np.random.default_rng(seed)
+    n = [5, 200, 1000][seed]
+    y_true = (rng.gamma(2.0, size=n) * 5).astype(dtype) + 1
+    y_pred = (y_true * rng.uniform(0.5, 1.5, n)).astype(dtype) + 1
+    y_true[0] = 0 if power < 2 else y_true[0]  # a zero count: the 0 log 0 term
+    sw = rng.random(n) if seed % 2 else None
+    rtol = 1e-6 if dtype == np.float32 else RTOL
+    compare(
+        "mean_tweedie_deviance",
+        y_true,
+        y_pred,
+        sample_weight=sw,
+        power=power,
+        rtol=rtol,
+    )
+    if power == 1:
+        compare("mean_poisson_deviance", y_true, y_pred, sample_weight=sw, rtol=rtol)
+    if power == 2:
+        compare("mean_gamma_deviance", y_true, y_pred, sample_weight=sw, rtol=rtol)
 
 
 def test_regression_degenerate():
@@ -752,6 +876,51 @@ def test_regression_degenerate():
     compare("r2_score", [1, 2], [1, 3], force_finite="x")
     compare("r2_score", [1, 2], [1, 3], multioutput="x")
     compare("mean_absolute_error", [], [])
+    # the metrics added to the scorer table
+    for name in (
+        "root_mean_squared_error",
+        "mean_absolute_percentage_error",
+        "median_absolute_error",
+        "mean_squared_log_error",
+        "root_mean_squared_log_error",
+        "explained_variance_score",
+    ):
+        compare(name, [1, 2], [1, 2, 3])
+        compare(name, [1, 2], [1, np.nan])
+        compare(name, [1, 2], [1, 3], sample_weight=[0, 0])
+        compare(name, [1, 2], [1, 3], multioutput="x")
+        compare(name, const, const + 0.5, multioutput=[0.2, 0.8])
+        compare(name, [0.0, 2.0, 3.0], [0.0, 2.5, 3.0])
+    compare("mean_absolute_percentage_error", [0.0, 1.0], [1.0, 1.0])
+    compare("median_absolute_error", [1, 2, 3, 4], [1, 1, 1, 1])
+    compare(
+        "median_absolute_error", [1, 2, 3, 4], [1, 1, 1, 1], sample_weight=[1, 1, 1, 1]
+    )
+    compare(
+        "median_absolute_error", [1, 2, 3, 4], [1, 1, 1, 1], sample_weight=[1, 0, 1, 0]
+    )
+    compare(
+        "median_absolute_error", [1, 2, 3, 4], [1, 1, 1, 1], sample_weight=[0, 0, 1, 1]
+    )
+    compare(
+        "median_absolute_error", [1, 2, 3, 4], [1, 1, 1, 1], sample_weight=[2, 0, 0, 2]
+    )
+    compare("mean_squared_log_error", [1, -1], [1, 2])
+    compare("root_mean_squared_log_error", [1, 2], [1, -2])
+    compare("explained_variance_score", [1.0, 1.0, 1.0], [1.0, 2.0, 1.0])
+    compare("explained_variance_score", [1.0, 1.0], [2.0, 2.0], force_finite=False)
+    compare("explained_variance_score", const, const + 0.5, multioutput=None)
+    compare("max_error", [1, 2], [1, 4])
+    compare("max_error", const, const)
+    compare("mean_tweedie_deviance", [1, 2], [1, 2], power=0.5)
+    compare("mean_tweedie_deviance", [1, 2], [1, 2], power="x")
+    compare("mean_tweedie_deviance", [-1, 2], [1, 2], power=-1)
+    compare("mean_tweedie_deviance", [-1, 2], [0, 2], power=-1)
+    compare("mean_tweedie_deviance", const, const, power=1)
+    compare("mean_poisson_deviance", [-1, 2], [1, 2])
+    compare("mean_poisson_deviance", [1, 2], [0, 2])
+    compare("mean_gamma_deviance", [0, 2], [1, 2])
+    compare("mean_tweedie_deviance", [0, 2], [1, 2], power=2.5)
 
 
 # ---------------------------------------------------------------------------------
@@ -789,6 +958,9 @@ FUZZ_FUNCS = [
     ("f1_score", {"average": "weighted"}),
     ("fbeta_score", {"beta": 2.0, "average": None, "zero_division": np.nan}),
     ("precision_recall_fscore_support", {"average": "micro"}),
+    ("jaccard_score", {"average": "weighted", "zero_division": 1.0}),
+    ("balanced_accuracy_score", {}),
+    ("matthews_corrcoef", {}),
 ]
 
 
@@ -817,3 +989,4 @@ def test_random_small_cases(seed):
     compare("precision_recall_curve", y_bin, s, sample_weight=sw)
     p = np.column_stack([1 - s / 2, s / 2])
     compare("log_loss", y_bin, p, sample_weight=sw, labels=[0, 1])
+    compare("brier_score_loss", y_bin, s / 2, sample_weight=sw)
