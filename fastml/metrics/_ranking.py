@@ -156,6 +156,24 @@ def _threshold_counts(
     return fps, tps, thr
 
 
+def _curve_counts(
+    func: str,
+    y_true: Any,
+    y_score: Any,
+    pos_label: Any,
+    sample_weight: Any,
+    drop_intermediate: Any,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parameter checks of a curve function, then its threshold counts."""
+    check_y_arg(y_true, "y_true", func)
+    check_y_arg(y_score, "y_score", func)
+    check_pos_label_type(pos_label, func, allow_none=True)
+    check_array_like(sample_weight, "sample_weight", func, allow_none=True)
+    check_bool(drop_intermediate, "drop_intermediate", func)
+    data = _binary_input(y_true, y_score, pos_label, sample_weight)
+    return _threshold_counts(data)
+
+
 def _roc_from_counts(
     fps: np.ndarray, tps: np.ndarray, thr: np.ndarray, drop_intermediate: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -238,14 +256,9 @@ def roc_curve(
     >>> thresholds
     array([ inf, 0.8 , 0.4 , 0.35, 0.1 ])
     """
-    func = "roc_curve"
-    check_y_arg(y_true, "y_true", func)
-    check_y_arg(y_score, "y_score", func)
-    check_pos_label_type(pos_label, func, allow_none=True)
-    check_array_like(sample_weight, "sample_weight", func, allow_none=True)
-    check_bool(drop_intermediate, "drop_intermediate", func)
-    data = _binary_input(y_true, y_score, pos_label, sample_weight)
-    fps, tps, thr = _threshold_counts(data)
+    fps, tps, thr = _curve_counts(
+        "roc_curve", y_true, y_score, pos_label, sample_weight, drop_intermediate
+    )
     return _roc_from_counts(fps, tps, thr, bool(drop_intermediate))
 
 
@@ -298,14 +311,14 @@ def precision_recall_curve(
     >>> t
     array([0.1 , 0.35, 0.4 , 0.8 ])
     """
-    func = "precision_recall_curve"
-    check_y_arg(y_true, "y_true", func)
-    check_y_arg(y_score, "y_score", func)
-    check_pos_label_type(pos_label, func, allow_none=True)
-    check_array_like(sample_weight, "sample_weight", func, allow_none=True)
-    check_bool(drop_intermediate, "drop_intermediate", func)
-    data = _binary_input(y_true, y_score, pos_label, sample_weight)
-    fps, tps, thr = _threshold_counts(data)
+    fps, tps, thr = _curve_counts(
+        "precision_recall_curve",
+        y_true,
+        y_score,
+        pos_label,
+        sample_weight,
+        drop_intermediate,
+    )
     return _pr_from_counts(fps, tps, thr, bool(drop_intermediate))
 
 

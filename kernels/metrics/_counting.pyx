@@ -47,37 +47,26 @@ def openmp_max_threads():
     return fastml_omp_max_threads()
 
 
-cdef void _count_block_float(
-    const int64_t* true_idx,
-    const int64_t* pred_idx,
-    const double* weight,
-    Py_ssize_t start,
-    Py_ssize_t stop,
-    int64_t n_classes,
-    double* out,
-) noexcept nogil:
-    """Add the weight of rows [start, stop) into the (n_classes, n_classes) ``out``."""
-    cdef Py_ssize_t i
-    cdef int64_t t, p
-    for i in range(start, stop):
-        t = true_idx[i]
-        p = pred_idx[i]
-        if t < 0 or t >= n_classes or p < 0 or p >= n_classes:
-            continue
-        out[t * n_classes + p] += weight[i]
+# The count type: float64 for float weights, int64 for integer weights or none.
+ctypedef fused count_t:
+    double
+    int64_t
 
 
-cdef void _count_block_int(
+cdef void _count_block(
     const int64_t* true_idx,
     const int64_t* pred_idx,
-    const int64_t* weight,
+    const count_t* weight,
     bint has_weight,
     Py_ssize_t start,
     Py_ssize_t stop,
     int64_t n_classes,
-    int64_t* out,
+    count_t* out,
 ) noexcept nogil:
-    """Integer version; without weights every row counts 1."""
+    """Add rows [start, stop) into the (n_classes, n_classes) ``out``.
+
+    Each row adds its weight, or 1 without weights (``has_weight`` false).
+    """
     cdef Py_ssize_t i
     cdef int64_t t, p
     for i in range(start, stop):
@@ -89,6 +78,40 @@ cdef void _count_block_int(
             out[t * n_classes + p] += weight[i]
         else:
             out[t * n_classes + p] += 1
+
+
+cdef void _count_blocks(
+    const int64_t* true_idx,
+    const int64_t* pred_idx,
+    const count_t* weight,
+    bint has_weight,
+    Py_ssize_t n_rows,
+    Py_ssize_t n_classes,
+    Py_ssize_t n_blocks,
+    int n_threads,
+    count_t[:, ::1] partial,
+    count_t[::1] out,
+) noexcept nogil:
+    """Count each block into its row of ``partial``, then add the rows into ``out``.
+
+    The blocks are counted in parallel; the partial matrices are added in block
+    order (0, 1, ...), so the result does not depend on the thread count.
+    """
+    cdef Py_ssize_t block_rows = (n_rows + n_blocks - 1) // n_blocks
+    cdef Py_ssize_t cells = n_classes * n_classes
+    cdef Py_ssize_t b, c, start, stop
+    for b in prange(n_blocks, num_threads=n_threads, schedule="static"):
+        start = b * block_rows
+        stop = start + block_rows
+        if stop > n_rows:
+            stop = n_rows
+        _count_block(
+            true_idx, pred_idx, weight, has_weight, start, stop, n_classes,
+            &partial[b, 0],
+        )
+    for b in range(n_blocks):
+        for c in range(cells):
+            out[c] += partial[b, c]
 
 
 cdef Py_ssize_t _n_blocks(Py_ssize_t n_rows, Py_ssize_t n_classes):
@@ -189,53 +212,27 @@ def count_confusion(
         return result
 
     cdef Py_ssize_t n_blocks = _n_blocks(n_rows, n_classes)
-    cdef Py_ssize_t block_rows = (n_rows + n_blocks - 1) // n_blocks
-    cdef Py_ssize_t cells = n_classes * n_classes
-    cdef Py_ssize_t b, c, start, stop
-    cdef const int64_t* t_ptr = &y_true_idx[0]
-    cdef const int64_t* p_ptr = &y_pred_idx[0]
-
-    partial = np.zeros((n_blocks, cells), dtype=dtype)
+    partial = np.zeros((n_blocks, n_classes * n_classes), dtype=dtype)
     cdef double[:, ::1] part_float
     cdef int64_t[:, ::1] part_int
     cdef double[::1] out_float
     cdef int64_t[::1] out_int
-    cdef double* part_float_ptr = NULL
-    cdef int64_t* part_int_ptr = NULL
-
+    cdef const int64_t* t_ptr = &y_true_idx[0]
+    cdef const int64_t* p_ptr = &y_pred_idx[0]
     if is_float:
         part_float = partial
-        part_float_ptr = &part_float[0, 0]
-        with nogil:
-            for b in prange(n_blocks, num_threads=n_threads, schedule="static"):
-                start = b * block_rows
-                stop = start + block_rows
-                if stop > n_rows:
-                    stop = n_rows
-                _count_block_float(
-                    t_ptr, p_ptr, w_float_ptr, start, stop, n_classes,
-                    part_float_ptr + b * cells,
-                )
         out_float = result.reshape(-1)
-        # Fixed order: block 0, then 1, ... (independent of the thread count).
-        for b in range(n_blocks):
-            for c in range(cells):
-                out_float[c] += part_float[b, c]
+        with nogil:
+            _count_blocks(
+                t_ptr, p_ptr, w_float_ptr, True, n_rows, n_classes, n_blocks,
+                n_threads, part_float, out_float,
+            )
     else:
         part_int = partial
-        part_int_ptr = &part_int[0, 0]
-        with nogil:
-            for b in prange(n_blocks, num_threads=n_threads, schedule="static"):
-                start = b * block_rows
-                stop = start + block_rows
-                if stop > n_rows:
-                    stop = n_rows
-                _count_block_int(
-                    t_ptr, p_ptr, w_int_ptr, has_weight, start, stop, n_classes,
-                    part_int_ptr + b * cells,
-                )
         out_int = result.reshape(-1)
-        for b in range(n_blocks):
-            for c in range(cells):
-                out_int[c] += part_int[b, c]
+        with nogil:
+            _count_blocks(
+                t_ptr, p_ptr, w_int_ptr, has_weight, n_rows, n_classes, n_blocks,
+                n_threads, part_int, out_int,
+            )
     return result

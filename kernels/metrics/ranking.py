@@ -79,7 +79,27 @@ def split_scores(y_score, is_pos):
         ip += p
         ineg += 1 - p
     return pos[:n_pos], neg[: n - n_pos]
-    return pos, neg
+
+
+@jit
+def _next_threshold(pos_sorted, neg_sorted, i, j):
+    """One step of the merge pass: the next distinct score, decreasing.
+
+    ``i`` and ``j`` index the largest not yet visited score of each class (-1 once
+    a class is exhausted). Returns ``(t, i_next, j_next)``: ``t`` is the larger of
+    the two scores, and the rows of each class scored ``t`` (a run, the arrays being
+    sorted) are skipped, so ``i - i_next`` positives and ``j - j_next`` negatives
+    score exactly ``t``. Shared by every kernel that merges sorted class scores.
+    """
+    if j < 0 or (i >= 0 and pos_sorted[i] >= neg_sorted[j]):
+        t = pos_sorted[i]
+    else:
+        t = neg_sorted[j]
+    while i >= 0 and pos_sorted[i] == t:
+        i -= 1
+    while j >= 0 and neg_sorted[j] == t:
+        j -= 1
+    return t, i, j
 
 
 @jit
@@ -116,18 +136,11 @@ def compute_auc_sorted(pos_sorted, neg_sorted):
     fps = 0
     area2 = 0
     while i >= 0 or j >= 0:
-        if j < 0 or (i >= 0 and pos_sorted[i] >= neg_sorted[j]):
-            t = pos_sorted[i]
-        else:
-            t = neg_sorted[j]
+        _, i, j = _next_threshold(pos_sorted, neg_sorted, i, j)
         tps_prev = tps
         fps_prev = fps
-        while i >= 0 and pos_sorted[i] == t:
-            tps += 1
-            i -= 1
-        while j >= 0 and neg_sorted[j] == t:
-            fps += 1
-            j -= 1
+        tps = n_pos - 1 - i
+        fps = n_neg - 1 - j
         area2 += (fps - fps_prev) * (tps + tps_prev)
     return area2 / (2.0 * n_pos * n_neg)
 
@@ -161,21 +174,13 @@ def compute_average_precision_sorted(pos_sorted, neg_sorted):
     i = n_pos - 1
     j = n_neg - 1
     tps = 0
-    fps = 0
     total = 0.0
     comp = 0.0
     while i >= 0 or j >= 0:
-        if j < 0 or (i >= 0 and pos_sorted[i] >= neg_sorted[j]):
-            t = pos_sorted[i]
-        else:
-            t = neg_sorted[j]
+        _, i, j = _next_threshold(pos_sorted, neg_sorted, i, j)
         tps_prev = tps
-        while i >= 0 and pos_sorted[i] == t:
-            tps += 1
-            i -= 1
-        while j >= 0 and neg_sorted[j] == t:
-            fps += 1
-            j -= 1
+        tps = n_pos - 1 - i
+        fps = n_neg - 1 - j
         if tps > tps_prev:
             term = (tps - tps_prev) * (tps / (tps + fps)) - comp
             new_total = total + term
@@ -215,22 +220,11 @@ def count_thresholds_sorted(pos_sorted, neg_sorted):
     thr_out = np.empty(n, dtype=pos_sorted.dtype)
     i = n_pos - 1
     j = n_neg - 1
-    tps = 0
-    fps = 0
     k = 0
     while i >= 0 or j >= 0:
-        if j < 0 or (i >= 0 and pos_sorted[i] >= neg_sorted[j]):
-            t = pos_sorted[i]
-        else:
-            t = neg_sorted[j]
-        while i >= 0 and pos_sorted[i] == t:
-            tps += 1
-            i -= 1
-        while j >= 0 and neg_sorted[j] == t:
-            fps += 1
-            j -= 1
-        fps_out[k] = fps
-        tps_out[k] = tps
+        t, i, j = _next_threshold(pos_sorted, neg_sorted, i, j)
+        fps_out[k] = n_neg - 1 - j
+        tps_out[k] = n_pos - 1 - i
         thr_out[k] = t
         k += 1
     return fps_out[:k].copy(), tps_out[:k].copy(), thr_out[:k].copy()

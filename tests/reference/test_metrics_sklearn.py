@@ -458,10 +458,8 @@ def _proba(rng: np.random.Generator, n: int, k: int, dtype: Any) -> np.ndarray:
     return p.astype(dtype)
 
 
-@pytest.mark.parametrize("seed", range(4))
-@pytest.mark.parametrize("k", [2, 3, 6])
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_log_loss(seed, k, dtype):
+def _proba_case(seed: int, k: int, dtype: Any) -> tuple[Any, ...]:
+    """(rng, labels with every class present, probabilities, tolerance)."""
     rng = np.random.default_rng(seed)
     n = 300
     y = rng.integers(0, k, n)
@@ -469,8 +467,16 @@ def test_log_loss(seed, k, dtype):
     p = _proba(rng, n, k, dtype)
     # float32: same float32 arithmetic on both sides, up to numpy's SIMD choices.
     rtol = RTOL if dtype == np.float64 else 1e-6
+    return rng, y, p, rtol
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("k", [2, 3, 6])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_log_loss(seed, k, dtype):
+    rng, y, p, rtol = _proba_case(seed, k, dtype)
     compare("log_loss", y, p, rtol=rtol)
-    compare("log_loss", y, p, sample_weight=rng.random(n), rtol=rtol)
+    compare("log_loss", y, p, sample_weight=rng.random(len(y)), rtol=rtol)
     compare("log_loss", y, p, normalize=False, rtol=rtol)
     if k == 2:
         compare("log_loss", y, p[:, 1], rtol=rtol)
@@ -481,15 +487,9 @@ def test_log_loss(seed, k, dtype):
 @pytest.mark.parametrize("k", [2, 3, 6])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_brier_score(seed, k, dtype):
-    rng = np.random.default_rng(seed)
-    n = 300
-    y = rng.integers(0, k, n)
-    y[:k] = np.arange(k)
-    p = _proba(rng, n, k, dtype)
-    # float32: same float32 arithmetic on both sides, up to numpy's SIMD choices.
-    rtol = RTOL if dtype == np.float64 else 1e-6
+    rng, y, p, rtol = _proba_case(seed, k, dtype)
     compare("brier_score_loss", y, p, rtol=rtol)
-    compare("brier_score_loss", y, p, sample_weight=rng.random(n), rtol=rtol)
+    compare("brier_score_loss", y, p, sample_weight=rng.random(len(y)), rtol=rtol)
     compare("brier_score_loss", y, p, scale_by_half=k == 2, rtol=rtol)
     if k == 2:
         compare("brier_score_loss", y, p[:, 1], rtol=rtol)
