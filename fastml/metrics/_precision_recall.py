@@ -11,6 +11,7 @@ conventions for ``labels``, ``pos_label``, ``average`` and ``zero_division``.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from typing import Any
 
@@ -286,19 +287,14 @@ def _prfs(
     true_sum = tp + fn
     tp, pred_sum, true_sum = _pool_if_micro(average, tp, pred_sum, true_sum)
 
-    def divide(
-        numerator: np.ndarray, denominator: np.ndarray, metric: str, modifier: str
-    ) -> np.ndarray:
-        return _divide(
-            numerator,
-            denominator,
-            metric,
-            modifier,
-            average,
-            warn_for,
-            zero_division,
-            zero_value,
-        )
+    # A partial adds no frame: the warnings' stacklevel stays right.
+    divide = functools.partial(
+        _divide,
+        average=average,
+        warn_for=warn_for,
+        zero_division=zero_division,
+        zero_value=zero_value,
+    )
 
     precision = divide(tp, pred_sum, "precision", "predicted")
     recall = divide(tp, true_sum, "recall", "true")

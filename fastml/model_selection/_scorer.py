@@ -4,7 +4,9 @@ A scoring string names a fastml.metrics function plus the estimator method that 
 it (``predict``, ``predict_proba``, or ``decision_function`` falling back to
 ``predict_proba``) and a sign (``neg_*`` losses are negated so that higher is always
 better). The metric is looked up in fastml.metrics when the scorer is called, not when
-this module is imported, so model_selection imports even where a metric is missing.
+this module is imported, so importing model_selection does not import the metrics.
+Every listed name has its metric in fastml.metrics (tests/model_selection/test_scorer.py)
+and matches scikit-learn's scorer of the same name (tests/reference).
 """
 
 from __future__ import annotations
