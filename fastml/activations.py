@@ -119,14 +119,30 @@ def _n_threads(n_elements: int, n_jobs: int | None) -> int:
     return max(1, min(wanted, n_elements // _MIN_ELEMENTS_PER_THREAD))
 
 
+def _read_only(arr: np.ndarray) -> np.ndarray:
+    """A read-only view: kernels always see read-only inputs (one specialization)."""
+    view = arr.view()
+    view.flags.writeable = False
+    return view
+
+
+def _kernel_for(family: str, dtype: np.dtype) -> Any:
+    from fastml.kernels.nn import activations as kernels
+
+    suffix = "f32" if dtype == np.float32 else "f64"
+    return getattr(kernels, f"{family}_{suffix}")
+
+
+def _kind(name: str) -> int:
+    from fastml.kernels.nn import activations as kernels
+
+    return int(getattr(kernels, name))
+
+
 def _elementwise(
-    kernel_name: str,
-    x: Any,
-    out: np.ndarray | None,
-    n_jobs: int | None,
-    *params: Any,
+    kind_name: str, x: Any, out: np.ndarray | None, n_jobs: int | None
 ) -> Any:
-    """Run an elementwise kernel of fastml.kernels.nn.activations on ``x``."""
+    """Run the elementwise kernel ``kind_name`` of fastml.kernels.nn.activations."""
     arr = _as_float(x)
     if out is not None:
         out = _check_out(out, arr.shape, arr.dtype)
@@ -136,13 +152,17 @@ def _elementwise(
     else:
         result = np.empty(arr.shape, dtype=arr.dtype)
     if arr.size:
-        from fastml.kernels._jit import num_threads
-        from fastml.kernels.nn import activations as kernels
+        from fastml._parallel import run_chunks
 
-        src = np.ascontiguousarray(arr)
-        kernel = getattr(kernels, kernel_name)
-        with num_threads(n_threads):
-            kernel(src.reshape(-1), *params, result.reshape(-1))
+        kernel = _kernel_for("apply_elementwise", arr.dtype)
+        kind = _kind(kind_name)
+        src = _read_only(np.ascontiguousarray(arr).reshape(-1))
+        dst = result.reshape(-1)
+
+        def chunk(start: int, stop: int) -> None:
+            kernel(kind, src[start:stop], dst[start:stop])
+
+        run_chunks(chunk, src.shape[0], n_threads)
     return _finish(result, out)
 
 
@@ -169,7 +189,7 @@ def sigmoid(x: Any, *, out: np.ndarray | None = None, n_jobs: int | None = None)
     >>> float(sigmoid(0.0))
     0.5
     """
-    return _elementwise("apply_sigmoid", x, out, n_jobs)
+    return _elementwise("SIGMOID", x, out, n_jobs)
 
 
 def sigmoid_grad(
@@ -186,7 +206,7 @@ def sigmoid_grad(
     >>> float(sigmoid_grad(0.0))
     0.25
     """
-    return _elementwise("apply_sigmoid_grad", x, out, n_jobs)
+    return _elementwise("SIGMOID_GRAD", x, out, n_jobs)
 
 
 def log_sigmoid(
@@ -202,7 +222,7 @@ def log_sigmoid(
     >>> float(log_sigmoid(-1e4))
     -10000.0
     """
-    return _elementwise("apply_log_sigmoid", x, out, n_jobs)
+    return _elementwise("LOG_SIGMOID", x, out, n_jobs)
 
 
 def log_sigmoid_grad(
@@ -213,7 +233,7 @@ def log_sigmoid_grad(
     Parameters as in :func:`sigmoid`.
     """
     arr = _as_float(x)
-    return _elementwise("apply_sigmoid", np.negative(arr), out, n_jobs)
+    return _elementwise("SIGMOID", np.negative(arr), out, n_jobs)
 
 
 def tanh(x: Any, *, out: np.ndarray | None = None) -> Any:
@@ -374,7 +394,7 @@ def gelu(
     0.841345
     """
     tanh_form = _check_approximate(approximate)
-    return _elementwise("apply_gelu", x, out, n_jobs, tanh_form)
+    return _elementwise("GELU_TANH" if tanh_form else "GELU", x, out, n_jobs)
 
 
 def gelu_grad(
@@ -390,11 +410,12 @@ def gelu_grad(
     approximation itself (as torch's backward). Parameters as in :func:`gelu`.
     """
     tanh_form = _check_approximate(approximate)
-    return _elementwise("apply_gelu_grad", x, out, n_jobs, tanh_form)
+    return _elementwise("GELU_TANH_GRAD" if tanh_form else "GELU_GRAD", x, out, n_jobs)
 
 
 def _along_last_axis(
-    kernel_name: str,
+    family: str,
+    kind_name: str,
     arrays: list[np.ndarray],
     axis: int,
     out: np.ndarray | None,
@@ -417,13 +438,17 @@ def _along_last_axis(
     result = out if direct else np.empty(moved[0].shape, dtype=first.dtype)
     assert result is not None
     if first.size:
-        from fastml.kernels._jit import num_threads
-        from fastml.kernels.nn import activations as kernels
+        from fastml._parallel import run_chunks
 
-        kernel = getattr(kernels, kernel_name)
-        flat = [a.reshape(n_rows, n_cols) for a in moved]
-        with num_threads(n_threads):
-            kernel(*flat, result.reshape(n_rows, n_cols))
+        kernel = _kernel_for(family, first.dtype)
+        kind = _kind(kind_name)
+        flat = [_read_only(a.reshape(n_rows, n_cols)) for a in moved]
+        dst = result.reshape(n_rows, n_cols)
+
+        def chunk(start: int, stop: int) -> None:
+            kernel(kind, *[a[start:stop] for a in flat], dst[start:stop])
+
+        run_chunks(chunk, n_rows, n_threads)
     if axis != first.ndim - 1:
         result = np.ascontiguousarray(np.moveaxis(result, -1, axis))
     return _finish(result, out)
@@ -474,7 +499,7 @@ def softmax(
     >>> softmax([0.0, 0.0, 0.0, 0.0])
     array([0.25, 0.25, 0.25, 0.25])
     """
-    return _along_last_axis("apply_softmax_rows", [_as_float(x)], axis, out, n_jobs)
+    return _along_last_axis("apply_rows", "SOFTMAX", [_as_float(x)], axis, out, n_jobs)
 
 
 def log_softmax(
@@ -494,7 +519,9 @@ def log_softmax(
     >>> log_softmax([0.0, 1e4])
     array([-10000.,      0.])
     """
-    return _along_last_axis("apply_log_softmax_rows", [_as_float(x)], axis, out, n_jobs)
+    return _along_last_axis(
+        "apply_rows", "LOG_SOFTMAX", [_as_float(x)], axis, out, n_jobs
+    )
 
 
 def softmax_vjp(
@@ -520,7 +547,9 @@ def softmax_vjp(
         As in :func:`softmax`. The result dtype is the common float dtype of x, v.
     """
     x_arr, v_arr = _same_float_pair(x, v)
-    return _along_last_axis("apply_softmax_vjp_rows", [x_arr, v_arr], axis, out, n_jobs)
+    return _along_last_axis(
+        "apply_vjp_rows", "SOFTMAX", [x_arr, v_arr], axis, out, n_jobs
+    )
 
 
 def log_softmax_vjp(
@@ -538,7 +567,7 @@ def log_softmax_vjp(
     """
     x_arr, v_arr = _same_float_pair(x, v)
     return _along_last_axis(
-        "apply_log_softmax_vjp_rows", [x_arr, v_arr], axis, out, n_jobs
+        "apply_vjp_rows", "LOG_SOFTMAX", [x_arr, v_arr], axis, out, n_jobs
     )
 
 

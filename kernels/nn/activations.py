@@ -2,17 +2,27 @@
 
 Conventions shared by every kernel here:
 
-- Inputs and outputs are C-contiguous float64 or float32 arrays of the same dtype
-  (one compiled specialization per dtype). Elementwise kernels take flat 1-D views
-  (``x.ravel()`` of a C-contiguous array); row kernels take 2-D ``(n_rows, n_cols)``
-  arrays and work along the last axis.
-- Arithmetic is done in float64 whatever the storage dtype, and rounded once on store,
-  so float32 results are correctly rounded up to an ulp or two.
-- ``out`` may be the same array as ``x`` (in-place): every kernel reads an element
-  before it writes the same position, and row kernels only touch their own row.
-- Loops are ``prange`` over elements or rows; each output element depends only on its
-  own inputs, so results are bitwise identical for any thread count. The caller picks
-  the thread count with ``fastml.kernels._jit.num_threads``.
+- One kernel per storage dtype (``*_f64`` for float64, ``*_f32`` for float32), each
+  compiled for exactly one signature: the caller (fastml.activations) passes
+  C-contiguous inputs as read-only views and writable C-contiguous outputs, so there
+  are no read-only/writable or layout variants. Elementwise kernels take flat 1-D
+  arrays; row kernels take 2-D ``(n_rows, n_cols)`` arrays and work along the last
+  axis. ``kind`` (an int, the module constants below) selects the function, so one
+  compiled kernel serves a whole family.
+- Kernels are serial (``nogil``); the caller splits the rows or elements into
+  contiguous chunks run on Python threads. Every output element depends only on its
+  own element or row, so results are bitwise identical for any chunking and any
+  thread count.
+- ``out`` may be the same memory as ``x`` (in-place): elementwise kernels read an
+  element before writing it, row kernels keep what they still need of a row in a
+  scratch buffer before writing the row.
+- Numba's ``float(v)`` of a float32 value stays float32; conversions to float64
+  are written ``np.float64(v)``.
+- float64 kernels compute in float64 with the ~1 ulp vectorisable exp of
+  ``fastml.kernels._vecmath`` (GELU's erfc comes from the C library: full accuracy);
+  float32 kernels compute in float32 lanes with that module's float32 functions
+  (~1-2 float32 ulp; row sums are taken in float64). Loops contain no library calls
+  where speed matters, so LLVM vectorises them (AVX2: 4 float64 / 8 float32 lanes).
 
 Stability tricks (all exact rewrites of the textbook formula):
 
@@ -24,7 +34,9 @@ Stability tricks (all exact rewrites of the textbook formula):
   but keeps full relative accuracy in the negative tail.
 - GELU, tanh form: since 1 + tanh(u) = 2 sigmoid(2u),
   0.5 v (1 + tanh(u)) = v sigmoid(2u) with u = sqrt(2/pi) (v + 0.044715 v^3).
-- Softmax and log-softmax subtract the row maximum before exponentiating.
+- Softmax and log-softmax subtract the row maximum m before exponentiating, and take
+  x - m exactly (as a rounded value plus its rounding error, ``two_diff``), so every
+  exponential is accurate to ~1 ulp even when x - m is large.
 
 Non-finite inputs: NaN propagates. sigmoid(+-inf) = 1 / 0, GELU(-inf) = -0.0 and
 GELU(+inf) = +inf (the limits). A softmax row holding NaN or +inf, or only -inf,
@@ -38,45 +50,71 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from fastml.kernels._jit import jit, jit_parallel, prange
+from fastml.kernels._jit import jit
+from fastml.kernels._vecmath import (
+    exp_nonpos_f32,
+    exp_nonpos_f64,
+    gelu_f32,
+    gelu_grad_f32,
+    gelu_tanh_f32,
+    gelu_tanh_grad_f32,
+    sigmoid_f32,
+    sigmoid_f64,
+    sigmoid_grad_f32,
+    sigmoid_grad_f64,
+    two_diff,
+)
 
 __all__ = [
-    "apply_sigmoid",
-    "apply_log_sigmoid",
-    "apply_sigmoid_grad",
-    "apply_gelu",
-    "apply_gelu_grad",
-    "apply_softmax_rows",
-    "apply_log_softmax_rows",
-    "apply_softmax_vjp_rows",
-    "apply_log_softmax_vjp_rows",
+    "SIGMOID",
+    "LOG_SIGMOID",
+    "SIGMOID_GRAD",
+    "GELU",
+    "GELU_TANH",
+    "GELU_GRAD",
+    "GELU_TANH_GRAD",
+    "SOFTMAX",
+    "LOG_SOFTMAX",
+    "apply_elementwise_f64",
+    "apply_elementwise_f32",
+    "apply_rows_f64",
+    "apply_rows_f32",
+    "apply_vjp_rows_f64",
+    "apply_vjp_rows_f32",
+    "row_max",
+    "tree_sum",
 ]
+
+# Elementwise kinds.
+SIGMOID = 0
+LOG_SIGMOID = 1
+SIGMOID_GRAD = 2
+GELU = 3
+GELU_TANH = 4
+GELU_GRAD = 5
+GELU_TANH_GRAD = 6
+# Row kinds (apply_rows_*: the function; apply_vjp_rows_*: its vector-Jacobian product).
+SOFTMAX = 0
+LOG_SOFTMAX = 1
 
 _INV_SQRT2 = 1.0 / math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _GELU_CUBIC = 0.044715
+_F32_ZERO = np.float32(0.0)
+_F32_ONE = np.float32(1.0)
+# Row-sum reduction: pairwise (tree) sums down to this many terms, then a loop.
+_TREE_LEAF = 16
+
+
+# --- elementwise ------------------------------------------------------------------
 
 
 @jit
-def _sigmoid(v: float) -> float:
-    e = math.exp(-abs(v))
-    s = 1.0 / (1.0 + e)
-    return s if v >= 0.0 else e * s
-
-
-@jit
-def _sigmoid_grad(v: float) -> float:
-    e = math.exp(-abs(v))
-    d = 1.0 + e
-    return e / (d * d)
-
-
-@jit
-def _gelu(v: float, approximate_tanh: bool) -> float:
+def _gelu_f64(v: float, approximate_tanh: bool) -> float:
     if approximate_tanh:
         u = _SQRT_2_OVER_PI * (v + _GELU_CUBIC * v * v * v)
-        c = _sigmoid(2.0 * u)
+        c = sigmoid_f64(2.0 * u)
         if c == 0.0:  # far negative tail (or -inf): the limit, never -inf * 0
             return -0.0
         return v * c
@@ -87,11 +125,11 @@ def _gelu(v: float, approximate_tanh: bool) -> float:
 
 
 @jit
-def _gelu_grad(v: float, approximate_tanh: bool) -> float:
+def _gelu_grad_f64(v: float, approximate_tanh: bool) -> float:
     if approximate_tanh:
         u = _SQRT_2_OVER_PI * (v + _GELU_CUBIC * v * v * v)
-        c = _sigmoid(2.0 * u)
-        d = _sigmoid_grad(2.0 * u)
+        c = sigmoid_f64(2.0 * u)
+        d = sigmoid_grad_f64(2.0 * u)
         if d == 0.0:  # both tails: the v * u' factor would be inf * 0
             return c
         du = _SQRT_2_OVER_PI * (1.0 + 3.0 * _GELU_CUBIC * v * v)
@@ -103,206 +141,294 @@ def _gelu_grad(v: float, approximate_tanh: bool) -> float:
     return cdf + v * pdf
 
 
-@jit_parallel
-def apply_sigmoid(x: np.ndarray, out: np.ndarray) -> None:
-    """Logistic sigmoid 1 / (1 + exp(-x)), elementwise.
+@jit
+def apply_elementwise_f64(kind: int, x: np.ndarray, out: np.ndarray) -> None:
+    """Elementwise activation ``kind`` of a float64 vector.
 
     Parameters
     ----------
-    x : ndarray of shape (n,), float64 or float32, C-contiguous (IN)
-    out : ndarray of shape (n,), same dtype (OUT, may be ``x``)
+    kind : int
+        SIGMOID, LOG_SIGMOID, SIGMOID_GRAD, GELU (exact, erf form: x Phi(x)),
+        GELU_TANH (tanh approximation 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715
+        x^3))), Hendrycks and Gimpel 2016), GELU_GRAD (Phi(x) + x phi(x)) or
+        GELU_TANH_GRAD (s + 2 x s (1 - s) u'(x), s = sigmoid(2 u(x))).
+    x : ndarray of shape (n,), float64, C-contiguous (IN)
+    out : ndarray of shape (n,), float64 (OUT, may be ``x``)
 
-    Reference: ``tests/naive/activations.py::sigmoid``.
+    Reference: ``tests/naive/activations.py`` (sigmoid, log_sigmoid, sigmoid_grad,
+    gelu, gelu_grad).
     """
-    for i in prange(x.shape[0]):
-        out[i] = _sigmoid(float(x[i]))
-
-
-@jit_parallel
-def apply_log_sigmoid(x: np.ndarray, out: np.ndarray) -> None:
-    """log(sigmoid(x)) = -softplus(-x), elementwise, without overflow.
-
-    Parameters
-    ----------
-    x : ndarray of shape (n,), float64 or float32 (IN)
-    out : ndarray of shape (n,), same dtype (OUT, may be ``x``)
-
-    Reference: ``tests/naive/activations.py::log_sigmoid``.
-    """
-    for i in prange(x.shape[0]):
-        v = float(x[i])
-        low = v if v < 0.0 else 0.0
-        out[i] = low - math.log1p(math.exp(-abs(v)))
-
-
-@jit_parallel
-def apply_sigmoid_grad(x: np.ndarray, out: np.ndarray) -> None:
-    """Derivative of the sigmoid, sigmoid(x) (1 - sigmoid(x)), elementwise.
-
-    Parameters
-    ----------
-    x : ndarray of shape (n,), float64 or float32 (IN)
-    out : ndarray of shape (n,), same dtype (OUT, may be ``x``)
-
-    Reference: ``tests/naive/activations.py::sigmoid_grad``.
-    """
-    for i in prange(x.shape[0]):
-        out[i] = _sigmoid_grad(float(x[i]))
-
-
-@jit_parallel
-def apply_gelu(x: np.ndarray, approximate_tanh: bool, out: np.ndarray) -> None:
-    """Gaussian error linear unit x * Phi(x), elementwise.
-
-    Parameters
-    ----------
-    x : ndarray of shape (n,), float64 or float32 (IN)
-    approximate_tanh : bool
-        False: the exact form 0.5 x (1 + erf(x / sqrt 2)); True: the tanh
-        approximation 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-        (Hendrycks and Gimpel 2016, eq. in section 2).
-    out : ndarray of shape (n,), same dtype (OUT, may be ``x``)
-
-    Reference: ``tests/naive/activations.py::gelu``.
-    """
-    for i in prange(x.shape[0]):
-        out[i] = _gelu(float(x[i]), approximate_tanh)
-
-
-@jit_parallel
-def apply_gelu_grad(x: np.ndarray, approximate_tanh: bool, out: np.ndarray) -> None:
-    """Derivative of :func:`apply_gelu` with respect to x, elementwise.
-
-    Exact form: Phi(x) + x phi(x). Tanh form: s + 2 x s (1 - s) u'(x) with
-    s = sigmoid(2 u(x)) and u'(x) = sqrt(2/pi) (1 + 3 * 0.044715 x^2).
-
-    Parameters
-    ----------
-    x : ndarray of shape (n,), float64 or float32 (IN)
-    approximate_tanh : bool
-    out : ndarray of shape (n,), same dtype (OUT, may be ``x``)
-
-    Reference: ``tests/naive/activations.py::gelu_grad``.
-    """
-    for i in prange(x.shape[0]):
-        out[i] = _gelu_grad(float(x[i]), approximate_tanh)
+    n = x.shape[0]
+    if kind == SIGMOID:
+        for i in range(n):
+            out[i] = sigmoid_f64(x[i])
+    elif kind == LOG_SIGMOID:
+        for i in range(n):
+            v = x[i]
+            low = v if v < 0.0 else 0.0
+            out[i] = low - math.log1p(exp_nonpos_f64(-abs(v), 0.0))
+    elif kind == SIGMOID_GRAD:
+        for i in range(n):
+            out[i] = sigmoid_grad_f64(x[i])
+    elif kind == GELU or kind == GELU_TANH:
+        tanh_form = kind == GELU_TANH
+        for i in range(n):
+            out[i] = _gelu_f64(x[i], tanh_form)
+    else:
+        tanh_form = kind == GELU_TANH_GRAD
+        for i in range(n):
+            out[i] = _gelu_grad_f64(x[i], tanh_form)
 
 
 @jit
-def _row_max_sumexp(x: np.ndarray, r: int) -> tuple[float, float]:
-    """(max, sum(exp(x[r] - max))) of one row; NaN entries make the sum NaN."""
-    n_cols = x.shape[1]
-    m = -np.inf
-    for j in range(n_cols):
-        v = float(x[r, j])
-        if v > m:
-            m = v
-    s = 0.0
-    for j in range(n_cols):
-        s += math.exp(float(x[r, j]) - m)
-    return m, s
+def apply_elementwise_f32(kind: int, x: np.ndarray, out: np.ndarray) -> None:
+    """Elementwise activation ``kind`` of a float32 vector, in float32 lanes.
 
-
-@jit_parallel
-def apply_softmax_rows(x: np.ndarray, out: np.ndarray) -> None:
-    """Softmax along the last axis: out[r, j] = exp(x[r, j]) / sum_k exp(x[r, k]).
-
-    Parameters
-    ----------
-    x : ndarray of shape (n_rows, n_cols), float64 or float32, C-contiguous (IN)
-    out : ndarray of shape (n_rows, n_cols), same dtype (OUT, may be ``x``)
-
-    Algorithm: per row, m = max_k x[r, k]; out = exp(x - m) with its sum s taken
-    in float64; out *= 1 / s. Rows are independent (``prange`` over rows).
-    Reference: ``tests/naive/activations.py::softmax``.
+    As :func:`apply_elementwise_f64` with float32 ``x`` and ``out``; the functions
+    are the float32 ones of ``fastml.kernels._vecmath`` (accurate to ~1-2 float32
+    ulp; log_sigmoid's log1p is taken in float64).
     """
-    n_rows, n_cols = x.shape
-    for r in prange(n_rows):
-        m = -np.inf
-        for j in range(n_cols):
-            v = float(x[r, j])
-            if v > m:
-                m = v
-        # One exponential per entry: store it, sum it in float64, then scale. (For
-        # float32 output the stored exponential is rounded once more: <= 1 ulp.)
+    n = x.shape[0]
+    if kind == SIGMOID:
+        for i in range(n):
+            out[i] = sigmoid_f32(x[i])
+    elif kind == LOG_SIGMOID:
+        for i in range(n):
+            v = x[i]
+            low = v if v < _F32_ZERO else _F32_ZERO
+            e = exp_nonpos_f32(-abs(v), _F32_ZERO)
+            out[i] = np.float64(low) - math.log1p(np.float64(e))
+    elif kind == SIGMOID_GRAD:
+        for i in range(n):
+            out[i] = sigmoid_grad_f32(x[i])
+    elif kind == GELU:
+        for i in range(n):
+            out[i] = gelu_f32(x[i])
+    elif kind == GELU_TANH:
+        for i in range(n):
+            out[i] = gelu_tanh_f32(x[i])
+    elif kind == GELU_GRAD:
+        for i in range(n):
+            out[i] = gelu_grad_f32(x[i])
+    else:
+        for i in range(n):
+            out[i] = gelu_tanh_grad_f32(x[i])
+
+
+# --- row reductions -----------------------------------------------------------------
+
+
+@jit
+def row_max(row: np.ndarray) -> float:
+    """Largest non-NaN entry of a float row (-inf if none), in a vectorisable loop.
+
+    The float bit patterns are mapped to signed integers in the same order
+    (negative floats: flip all but the sign bit), whose maximum LLVM vectorises;
+    the winner is mapped back. A NaN with the sign bit clear maps above +inf and is
+    returned (making the whole softmax row NaN, as it should); one with the sign bit
+    set maps below -inf and is ignored here (its exp is NaN, which also makes the
+    row NaN).
+    """
+    if row.itemsize == 4:
+        best32 = np.int32(-(2**31))
+        for j in range(row.shape[0]):
+            b = np.float32(row[j]).view(np.int32)
+            k = b ^ ((b >> np.int32(31)) & np.int32(0x7FFFFFFF))
+            best32 = k if k > best32 else best32
+        b = best32 ^ ((best32 >> np.int32(31)) & np.int32(0x7FFFFFFF))
+        return np.float64(np.int32(b).view(np.float32))
+    best64 = np.int64(-(2**63))
+    for j in range(row.shape[0]):
+        b = np.float64(row[j]).view(np.int64)
+        k = b ^ ((b >> np.int64(63)) & np.int64(0x7FFFFFFFFFFFFFFF))
+        best64 = k if k > best64 else best64
+    b = best64 ^ ((best64 >> np.int64(63)) & np.int64(0x7FFFFFFFFFFFFFFF))
+    return np.int64(b).view(np.float64)
+
+
+@jit
+def tree_sum(a: np.ndarray, tmp: np.ndarray) -> float:
+    """Sum of a 1-D float array in float64, pairwise: vectorisable and accurate.
+
+    Halves the array by adding its second half onto its first (into the float64
+    scratch ``tmp`` of length >= len(a) // 2) until at most ``_TREE_LEAF`` terms
+    remain, carrying the odd element of each level aside; error O(log n) ulp, and
+    the same result for the same input every time.
+    """
+    n = a.shape[0]
+    if n <= _TREE_LEAF:
         s = 0.0
-        for j in range(n_cols):
-            e = math.exp(float(x[r, j]) - m)
-            out[r, j] = e
-            s += e
-        inv = 1.0 / s
-        for j in range(n_cols):
-            out[r, j] = float(out[r, j]) * inv
+        for j in range(n):
+            s += np.float64(a[j])
+        return s
+    h = n // 2
+    for j in range(h):
+        tmp[j] = np.float64(a[j]) + np.float64(a[j + h])
+    extra = np.float64(a[n - 1]) if n % 2 == 1 else 0.0
+    length = h
+    while length > _TREE_LEAF:
+        if length % 2 == 1:
+            extra += tmp[length - 1]
+        h = length // 2
+        for j in range(h):
+            tmp[j] = tmp[j] + tmp[j + h]
+        length = h
+    s = 0.0
+    for j in range(length):
+        s += tmp[j]
+    return s + extra
 
 
-@jit_parallel
-def apply_log_softmax_rows(x: np.ndarray, out: np.ndarray) -> None:
-    """Log-softmax along the last axis: out[r, j] = x[r, j] - logsumexp(x[r]).
-
-    Parameters
-    ----------
-    x : ndarray of shape (n_rows, n_cols), float64 or float32, C-contiguous (IN)
-    out : ndarray of shape (n_rows, n_cols), same dtype (OUT, may be ``x``)
-
-    Algorithm: out = (x - m) - log(sum_k exp(x[r, k] - m)) with m the row maximum,
-    which stays exact when one logit dominates (the log term is then ~0).
-    Reference: ``tests/naive/activations.py::log_softmax``.
-    """
-    n_rows, n_cols = x.shape
-    for r in prange(n_rows):
-        m, s = _row_max_sumexp(x, r)
-        log_s = math.log(s)
-        for j in range(n_cols):
-            out[r, j] = (float(x[r, j]) - m) - log_s
+# --- row kernels --------------------------------------------------------------------
 
 
-@jit_parallel
-def apply_softmax_vjp_rows(x: np.ndarray, v: np.ndarray, out: np.ndarray) -> None:
-    """Vector-Jacobian product of the row softmax: out = J(x)^T v, row by row.
-
-    With s = softmax(x[r]): out[r, j] = s_j (v[r, j] - sum_k v[r, k] s_k).
-
-    Parameters
-    ----------
-    x : ndarray of shape (n_rows, n_cols), float64 or float32 (IN) -- softmax input
-    v : ndarray of shape (n_rows, n_cols), same dtype (IN) -- upstream gradient
-    out : ndarray of shape (n_rows, n_cols), same dtype (OUT, may be ``x`` or ``v``)
-
-    Reference: ``tests/naive/activations.py::softmax_vjp``.
-    """
-    n_rows, n_cols = x.shape
-    for r in prange(n_rows):
-        m, s = _row_max_sumexp(x, r)
-        inv = 1.0 / s
-        dot = 0.0
-        for j in range(n_cols):
-            dot += float(v[r, j]) * (math.exp(float(x[r, j]) - m) * inv)
-        for j in range(n_cols):
-            p = math.exp(float(x[r, j]) - m) * inv
-            out[r, j] = p * (float(v[r, j]) - dot)
+@jit
+def _exp_row_f64(row: np.ndarray, m: float, e: np.ndarray) -> None:
+    for j in range(row.shape[0]):
+        d, err = two_diff(row[j], m)
+        e[j] = exp_nonpos_f64(d, err)
 
 
-@jit_parallel
-def apply_log_softmax_vjp_rows(x: np.ndarray, v: np.ndarray, out: np.ndarray) -> None:
-    """Vector-Jacobian product of the row log-softmax: out = J(x)^T v, row by row.
+@jit
+def _exp_row_f32(row: np.ndarray, m: np.float32, e: np.ndarray) -> None:
+    for j in range(row.shape[0]):
+        d, err = two_diff(row[j], m)
+        e[j] = exp_nonpos_f32(d, err)
 
-    With s = softmax(x[r]): out[r, j] = v[r, j] - s_j sum_k v[r, k].
+
+@jit
+def apply_rows_f64(kind: int, x: np.ndarray, out: np.ndarray) -> None:
+    """Softmax (``kind`` SOFTMAX) or log-softmax (LOG_SOFTMAX) of each float64 row.
+
+    softmax: out[r, j] = exp(x[r, j] - m) / s; log_softmax: out[r, j] =
+    (x[r, j] - m) - log(s); m the row maximum, s = sum_k exp(x[r, k] - m).
 
     Parameters
     ----------
-    x : ndarray of shape (n_rows, n_cols), float64 or float32 (IN) -- log-softmax input
-    v : ndarray of shape (n_rows, n_cols), same dtype (IN) -- upstream gradient
-    out : ndarray of shape (n_rows, n_cols), same dtype (OUT, may be ``x`` or ``v``)
+    kind : int
+    x : ndarray of shape (n_rows, n_cols), float64, C-contiguous (IN)
+    out : ndarray of shape (n_rows, n_cols), float64 (OUT, may be ``x``)
 
-    Reference: ``tests/naive/activations.py::log_softmax_vjp``.
+    Algorithm per row: m by :func:`row_max`; the exponentials into a scratch row
+    (vectorised exp of the exact difference); s by :func:`tree_sum`; then one
+    scaling pass. Reference: ``tests/naive/activations.py::softmax, log_softmax``.
     """
     n_rows, n_cols = x.shape
-    for r in prange(n_rows):
-        m, s = _row_max_sumexp(x, r)
-        inv = 1.0 / s
-        total = 0.0
+    e = np.empty(n_cols, dtype=np.float64)
+    tmp = np.empty(n_cols // 2 + 1, dtype=np.float64)
+    for r in range(n_rows):
+        row = x[r]
+        m = row_max(row)
+        _exp_row_f64(row, m, e)
+        s = tree_sum(e, tmp)
+        o = out[r]
+        if kind == SOFTMAX:
+            inv = 1.0 / s
+            for j in range(n_cols):
+                o[j] = e[j] * inv
+        else:
+            log_s = math.log(s)
+            for j in range(n_cols):
+                o[j] = (row[j] - m) - log_s
+
+
+@jit
+def apply_rows_f32(kind: int, x: np.ndarray, out: np.ndarray) -> None:
+    """As :func:`apply_rows_f64` for float32 rows.
+
+    Exponentials in float32 lanes (~1 ulp), the row sum in float64, the final
+    scaling or subtraction in float64 and rounded once to float32.
+    """
+    n_rows, n_cols = x.shape
+    e = np.empty(n_cols, dtype=np.float32)
+    tmp = np.empty(n_cols // 2 + 1, dtype=np.float64)
+    for r in range(n_rows):
+        row = x[r]
+        m = row_max(row)
+        _exp_row_f32(row, np.float32(m), e)
+        s = tree_sum(e, tmp)
+        o = out[r]
+        if kind == SOFTMAX:
+            inv = 1.0 / s
+            for j in range(n_cols):
+                o[j] = np.float64(e[j]) * inv
+        else:
+            shift = m + math.log(s)
+            for j in range(n_cols):
+                o[j] = np.float64(row[j]) - shift
+
+
+@jit
+def apply_vjp_rows_f64(
+    kind: int, x: np.ndarray, v: np.ndarray, out: np.ndarray
+) -> None:
+    """Vector-Jacobian product of the row softmax (``kind`` SOFTMAX) or log-softmax
+    (LOG_SOFTMAX): out = J(x)^T v, row by row, float64.
+
+    With p = softmax(x[r]): softmax: out[r, j] = p_j (v[r, j] - sum_k v[r, k] p_k);
+    log-softmax: out[r, j] = v[r, j] - p_j sum_k v[r, k].
+
+    Parameters
+    ----------
+    kind : int
+    x : ndarray of shape (n_rows, n_cols), float64 (IN) -- the function's input
+    v : ndarray of shape (n_rows, n_cols), float64 (IN) -- upstream gradient
+    out : ndarray of shape (n_rows, n_cols), float64 (OUT, may be ``x`` or ``v``)
+
+    Reference: ``tests/naive/activations.py::softmax_vjp, log_softmax_vjp``.
+    """
+    n_rows, n_cols = x.shape
+    e = np.empty(n_cols, dtype=np.float64)
+    w = np.empty(n_cols, dtype=np.float64)
+    tmp = np.empty(n_cols // 2 + 1, dtype=np.float64)
+    for r in range(n_rows):
+        row = x[r]
+        vr = v[r]
+        _exp_row_f64(row, row_max(row), e)
+        inv = 1.0 / tree_sum(e, tmp)
         for j in range(n_cols):
-            total += float(v[r, j])
+            e[j] = e[j] * inv
+            w[j] = vr[j]
+        o = out[r]
+        if kind == SOFTMAX:
+            for j in range(n_cols):
+                w[j] = w[j] * e[j]
+            dot = tree_sum(w, tmp)
+            for j in range(n_cols):
+                o[j] = e[j] * (vr[j] - dot)
+        else:
+            total = tree_sum(w, tmp)
+            for j in range(n_cols):
+                o[j] = w[j] - e[j] * total
+
+
+@jit
+def apply_vjp_rows_f32(
+    kind: int, x: np.ndarray, v: np.ndarray, out: np.ndarray
+) -> None:
+    """As :func:`apply_vjp_rows_f64` for float32 rows (sums and products in
+    float64, exponentials in float32 lanes)."""
+    n_rows, n_cols = x.shape
+    e32 = np.empty(n_cols, dtype=np.float32)
+    e = np.empty(n_cols, dtype=np.float64)
+    w = np.empty(n_cols, dtype=np.float64)
+    tmp = np.empty(n_cols // 2 + 1, dtype=np.float64)
+    for r in range(n_rows):
+        row = x[r]
+        vr = v[r]
+        _exp_row_f32(row, np.float32(row_max(row)), e32)
+        inv = 1.0 / tree_sum(e32, tmp)
         for j in range(n_cols):
-            p = math.exp(float(x[r, j]) - m) * inv
-            out[r, j] = float(v[r, j]) - p * total
+            e[j] = np.float64(e32[j]) * inv
+            w[j] = np.float64(vr[j])
+        o = out[r]
+        if kind == SOFTMAX:
+            for j in range(n_cols):
+                w[j] = w[j] * e[j]
+            dot = tree_sum(w, tmp)
+            for j in range(n_cols):
+                o[j] = e[j] * (np.float64(vr[j]) - dot)
+        else:
+            total = tree_sum(w, tmp)
+            for j in range(n_cols):
+                o[j] = w[j] - e[j] * total

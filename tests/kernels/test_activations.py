@@ -14,12 +14,31 @@ Tolerances (relative, with a tiny absolute floor for values that cancel to ~0):
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
-from fastml.kernels._jit import num_threads
 from fastml.kernels.nn import activations as K
 from naive import activations as naive
 from numpy.testing import assert_allclose, assert_array_equal
+
+
+def _elementwise(kind, x, out):
+    kernel = (
+        K.apply_elementwise_f32 if x.dtype == np.float32 else K.apply_elementwise_f64
+    )
+    kernel(kind, x, out)
+
+
+def _rows(kind, x, out):
+    kernel = K.apply_rows_f32 if x.dtype == np.float32 else K.apply_rows_f64
+    kernel(kind, x, out)
+
+
+def _vjp_rows(kind, x, v, out):
+    kernel = K.apply_vjp_rows_f32 if x.dtype == np.float32 else K.apply_vjp_rows_f64
+    kernel(kind, x, v, out)
+
 
 TOL = {np.float64: dict(rtol=1e-12, atol=1e-13), np.float32: dict(rtol=1e-6, atol=1e-7)}
 DTYPES = [np.float64, np.float32]
@@ -34,86 +53,90 @@ def _data(seed, n, dtype):
 
 
 ELEMENTWISE = [
-    ("apply_sigmoid", (), naive.sigmoid),
-    ("apply_log_sigmoid", (), naive.log_sigmoid),
-    ("apply_sigmoid_grad", (), naive.sigmoid_grad),
-    ("apply_gelu", (False,), lambda x: naive.gelu(x, "none")),
-    ("apply_gelu", (True,), lambda x: naive.gelu(x, "tanh")),
-    ("apply_gelu_grad", (False,), lambda x: naive.gelu_grad(x, "none")),
-    ("apply_gelu_grad", (True,), lambda x: naive.gelu_grad(x, "tanh")),
+    (K.SIGMOID, naive.sigmoid),
+    (K.LOG_SIGMOID, naive.log_sigmoid),
+    (K.SIGMOID_GRAD, naive.sigmoid_grad),
+    (K.GELU, lambda x: naive.gelu(x, "none")),
+    (K.GELU_TANH, lambda x: naive.gelu(x, "tanh")),
+    (K.GELU_GRAD, lambda x: naive.gelu_grad(x, "none")),
+    (K.GELU_TANH_GRAD, lambda x: naive.gelu_grad(x, "tanh")),
 ]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("seed", [0, 1])
 @pytest.mark.parametrize("n", [1, 7, 300])
-@pytest.mark.parametrize(("name", "params", "ref"), ELEMENTWISE)
-def test_elementwise_matches_naive(name, params, ref, n, seed, dtype):
+@pytest.mark.parametrize(("kind", "ref"), ELEMENTWISE)
+def test_elementwise_matches_naive(kind, ref, n, seed, dtype):
     x = _data(seed, n, dtype)
     # The tanh GELU's reference overflows v**3 beyond ~1e102 only; 1e4 is fine.
     out = np.empty_like(x)
-    getattr(K, name)(x, *params, out)
+    _elementwise(kind, x, out)
     assert out.dtype == dtype
     expected = ref(x)
     assert_allclose(out, expected, **TOL[dtype])
 
 
-@pytest.mark.parametrize(("name", "params", "ref"), ELEMENTWISE)
-def test_elementwise_empty_and_in_place(name, params, ref):
-    empty = np.empty(0)
-    getattr(K, name)(empty, *params, empty)  # no error, nothing written
-    x = _data(3, 50, np.float64)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("kind", "ref"), ELEMENTWISE)
+def test_elementwise_empty_and_in_place(kind, ref, dtype):
+    empty = np.empty(0, dtype=dtype)
+    _elementwise(kind, empty, empty)  # no error, nothing written
+    x = _data(3, 50, dtype)
     expected = ref(x)
-    getattr(K, name)(x, *params, x)  # out is x
-    assert_allclose(x, expected, **TOL[np.float64])
+    _elementwise(kind, x, x)  # out is x
+    assert_allclose(x, expected, **TOL[dtype])
 
 
-def test_elementwise_non_finite():
-    x = np.array([np.inf, -np.inf, np.nan])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_elementwise_non_finite(dtype):
+    x = np.array([np.inf, -np.inf, np.nan], dtype=dtype)
     out = np.empty_like(x)
-    K.apply_sigmoid(x, out)
+    _elementwise(K.SIGMOID, x, out)
     assert_array_equal(out, [1.0, 0.0, np.nan])
-    K.apply_log_sigmoid(x, out)
+    _elementwise(K.LOG_SIGMOID, x, out)
     assert_array_equal(out, [0.0, -np.inf, np.nan])
-    K.apply_sigmoid_grad(x, out)
+    _elementwise(K.SIGMOID_GRAD, x, out)
     assert_array_equal(out, [0.0, 0.0, np.nan])
-    for tanh_form in (False, True):
-        K.apply_gelu(x, tanh_form, out)
+    for kind in (K.GELU, K.GELU_TANH):
+        _elementwise(kind, x, out)
         assert_array_equal(out, [np.inf, 0.0, np.nan])
-        K.apply_gelu_grad(x, tanh_form, out)
+        assert np.signbit(out[1])  # the limit at -inf is -0.0
+    for kind in (K.GELU_GRAD, K.GELU_TANH_GRAD):
+        _elementwise(kind, x, out)
         assert_array_equal(out, [1.0, 0.0, np.nan])
 
 
 ROWS = [
-    ("apply_softmax_rows", naive.softmax),
-    ("apply_log_softmax_rows", naive.log_softmax),
+    (K.SOFTMAX, naive.softmax),
+    (K.LOG_SOFTMAX, naive.log_softmax),
 ]
 VJP_ROWS = [
-    ("apply_softmax_vjp_rows", naive.softmax_vjp),
-    ("apply_log_softmax_vjp_rows", naive.log_softmax_vjp),
+    (K.SOFTMAX, naive.softmax_vjp),
+    (K.LOG_SOFTMAX, naive.log_softmax_vjp),
 ]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("seed", [0, 1])
 @pytest.mark.parametrize("shape", [(1, 1), (1, 5), (6, 1), (9, 4), (20, 13)])
-@pytest.mark.parametrize(("name", "ref"), ROWS)
-def test_rows_match_naive(name, ref, shape, seed, dtype):
+@pytest.mark.parametrize(("kind", "ref"), ROWS)
+def test_rows_match_naive(kind, ref, shape, seed, dtype):
     x = _data(seed, int(np.prod(shape)), dtype).reshape(shape)
     out = np.empty_like(x)
-    getattr(K, name)(x, out)
+    _rows(kind, x, out)
     assert_allclose(out, ref(x), **TOL[dtype])
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("seed", [0, 1])
 @pytest.mark.parametrize("shape", [(1, 1), (1, 5), (9, 4), (20, 13)])
-@pytest.mark.parametrize(("name", "ref"), VJP_ROWS)
-def test_vjp_rows_match_naive(name, ref, shape, seed, dtype):
+@pytest.mark.parametrize(("kind", "ref"), VJP_ROWS)
+def test_vjp_rows_match_naive(kind, ref, shape, seed, dtype):
     x = _data(seed, int(np.prod(shape)), dtype).reshape(shape)
     v = np.random.default_rng(seed + 10).normal(size=shape).astype(dtype)
     out = np.empty_like(x)
-    getattr(K, name)(x, v, out)
+    _vjp_rows(kind, x, v, out)
     # float32 rows of 13 values: the reference's O(n) sums in float64 are exact to
     # ~1e-15, the kernel's output is rounded once to float32 (atol covers entries
     # that cancel to ~0).
@@ -121,7 +144,8 @@ def test_vjp_rows_match_naive(name, ref, shape, seed, dtype):
     assert_allclose(out, ref(x, v), **tol)
 
 
-def test_rows_degenerate():
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_rows_degenerate(dtype):
     # Constant rows, one dominant logit, all -inf, NaN, +inf.
     x = np.array(
         [
@@ -131,53 +155,93 @@ def test_rows_degenerate():
             [0.0, np.nan, 1.0, 2.0],
             [0.0, np.inf, 1.0, 2.0],
             [-np.inf, 0.0, -np.inf, 0.0],
-        ]
+            [0.0, -np.nan, 1.0, 2.0],  # NaN with the sign bit set
+        ],
+        dtype=dtype,
     )
     out = np.empty_like(x)
-    K.apply_softmax_rows(x, out)
+    _rows(K.SOFTMAX, x, out)
     assert_array_equal(out[0], 0.25)
     assert_array_equal(out[1], [0.0, 1.0, 0.0, 0.0])
     assert np.isnan(out[2:5]).all()
     assert_array_equal(out[5], [0.0, 0.5, 0.0, 0.5])
-    K.apply_log_softmax_rows(x, out)
-    assert_allclose(out[0], -np.log(4.0), rtol=1e-15)
+    assert np.isnan(out[6]).all()
+    _rows(K.LOG_SOFTMAX, x, out)
+    assert_allclose(out[0], -np.log(4.0), rtol=TOL[dtype]["rtol"])
     assert_array_equal(out[1], [-1e4, 0.0, -2e4, -1e4])
     assert np.isnan(out[2:5]).all()
-    assert_allclose(out[5], [-np.inf, -np.log(2), -np.inf, -np.log(2)], rtol=1e-15)
-
-
-def test_rows_empty_and_in_place():
-    for name, _ in ROWS:
-        getattr(K, name)(np.empty((0, 3)), np.empty((0, 3)))
-        getattr(K, name)(np.empty((3, 0)), np.empty((3, 0)))
-    x = _data(4, 60, np.float64).reshape(6, 10)
-    expected = naive.softmax(x)
-    K.apply_softmax_rows(x, x)
-    assert_allclose(x, expected, **TOL[np.float64])
-    x = _data(5, 60, np.float64).reshape(6, 10)
-    v = np.random.default_rng(0).normal(size=x.shape)
-    expected = naive.softmax_vjp(x, v)
-    K.apply_softmax_vjp_rows(x, v, v)  # out is v
-    assert_allclose(v, expected, **TOL[np.float64])
+    assert_allclose(
+        out[5], [-np.inf, -np.log(2), -np.inf, -np.log(2)], rtol=TOL[dtype]["rtol"]
+    )
+    assert np.isnan(out[6]).all()
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_thread_count_does_not_change_results(dtype):
-    x = _data(7, 200_000, dtype)
-    for name, params, _ in ELEMENTWISE:
-        outs = []
-        for n_threads in (1, 2):
-            out = np.empty_like(x)
-            with num_threads(n_threads):
-                getattr(K, name)(x, *params, out)
-            outs.append(out)
-        assert_array_equal(outs[0], outs[1])
-    x2 = x.reshape(2000, 100)
-    for name, _ in ROWS:
-        outs = []
-        for n_threads in (1, 2):
-            out = np.empty_like(x2)
-            with num_threads(n_threads):
-                getattr(K, name)(x2, out)
-            outs.append(out)
-        assert_array_equal(outs[0], outs[1])
+def test_rows_empty_and_in_place(dtype):
+    for kind, ref in ROWS:
+        _rows(kind, np.empty((0, 3), dtype), np.empty((0, 3), dtype))
+        _rows(kind, np.empty((3, 0), dtype), np.empty((3, 0), dtype))
+        x = _data(4, 60, dtype).reshape(6, 10)
+        expected = ref(x)
+        _rows(kind, x, x)
+        assert_allclose(x, expected, **TOL[dtype])
+    for kind, ref in VJP_ROWS:
+        x = _data(5, 60, dtype).reshape(6, 10)
+        v = np.random.default_rng(0).normal(size=x.shape).astype(dtype)
+        expected = ref(x, v)
+        _vjp_rows(kind, x, v, v)  # out is v
+        assert_allclose(v, expected, rtol=TOL[dtype]["rtol"], atol=1e-6)
+        v = np.random.default_rng(0).normal(size=x.shape).astype(dtype)
+        _vjp_rows(kind, x, v, x)  # out is x
+        assert_allclose(x, expected, rtol=TOL[dtype]["rtol"], atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_chunking_does_not_change_results(dtype):
+    # The caller runs these serial kernels on contiguous chunks (one per thread):
+    # any split must give the bitwise same result as one call.
+    x = _data(7, 20_000, dtype)
+    for kind, _ in ELEMENTWISE:
+        whole = np.empty_like(x)
+        _elementwise(kind, x, whole)
+        parts = np.empty_like(x)
+        for start, stop in ((0, 6_999), (6_999, 13_001), (13_001, 20_000)):
+            _elementwise(kind, x[start:stop], parts[start:stop])
+        assert_array_equal(parts, whole)
+    x2 = x.reshape(200, 100)
+    for kind, _ in ROWS:
+        whole = np.empty_like(x2)
+        _rows(kind, x2, whole)
+        parts = np.empty_like(x2)
+        for start, stop in ((0, 77), (77, 200)):
+            _rows(kind, x2[start:stop], parts[start:stop])
+        assert_array_equal(parts, whole)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_read_only_input(dtype):
+    x = _data(8, 64, dtype)
+    x.setflags(write=False)
+    out = np.empty_like(x)
+    _elementwise(K.SIGMOID, x, out)
+    assert_allclose(out, naive.sigmoid(x), **TOL[dtype])
+    x2 = x.reshape(8, 8)
+    out2 = np.empty_like(x2)
+    _rows(K.SOFTMAX, x2, out2)
+    assert_allclose(out2, naive.softmax(x2), **TOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_row_max_and_tree_sum(dtype):
+    rng = np.random.default_rng(9)
+    tmp = np.empty(600, dtype=np.float64)
+    for n in (1, 2, 15, 16, 17, 33, 100, 1000, 1031):
+        row = rng.normal(scale=10, size=n).astype(dtype)
+        assert K.row_max(row) == row.max()
+        # Pairwise summation: error <= ~log2(n) ulp of sum(|row|).
+        exact = math.fsum(row.astype(float))
+        assert abs(K.tree_sum(row, tmp) - exact) <= 1e-15 * np.abs(row).sum()
+    special = np.array([-np.inf, -1e30, -0.0, 0.0, 3.0, -5.0], dtype=dtype)
+    assert K.row_max(special) == 3.0
+    assert K.row_max(np.array([-np.inf, -np.inf], dtype=dtype)) == -np.inf
+    assert np.isnan(K.row_max(np.array([1.0, np.nan, 2.0], dtype=dtype)))
