@@ -1,0 +1,1 @@
+"""Kernels behind fastml.gbdt: tree growth for gradient boosting."""
