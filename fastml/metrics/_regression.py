@@ -154,13 +154,30 @@ def _mean_error(
     y_pred: Any,
     sample_weight: Any,
     multioutput: Any,
+    *,
+    root: bool = False,
+    log_name: str | None = None,
 ) -> Any:
-    """Weighted mean over samples of ``errors_fn(y_true, y_pred)``, per output."""
+    """Weighted mean over samples of ``errors_fn(y_true, y_pred)``, per output.
+
+    ``root`` takes the square root of each output's mean (before averaging the
+    outputs); ``log_name`` compares ``log(1 + y)`` instead of ``y`` (both must be
+    > -1, the error message naming the metric ``log_name``).
+    """
     _check_params(func, y_true, y_pred, sample_weight, multioutput)
     y_true_arr, y_pred_arr, weights, multioutput = _check_reg_targets(
         y_true, y_pred, sample_weight, multioutput
     )
+    if log_name is not None:
+        if np.any(y_true_arr <= -1) or np.any(y_pred_arr <= -1):
+            raise ValueError(
+                f"{log_name} cannot be used when targets contain values less than or "
+                "equal to -1."
+            )
+        y_true_arr, y_pred_arr = np.log1p(y_true_arr), np.log1p(y_pred_arr)
     output_errors = _weighted_mean(errors_fn(y_true_arr, y_pred_arr), weights, 0)
+    if root:
+        output_errors = np.sqrt(output_errors)
     return _average_outputs(output_errors, multioutput)
 
 
@@ -244,34 +261,15 @@ def root_mean_squared_error(
     >>> root_mean_squared_error([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])
     0.6123724356957945
     """
-    func = "root_mean_squared_error"
-    _check_params(func, y_true, y_pred, sample_weight, multioutput)
-    y_true_arr, y_pred_arr, weights, multioutput = _check_reg_targets(
-        y_true, y_pred, sample_weight, multioutput
+    return _mean_error(
+        "root_mean_squared_error",
+        _squared_errors,
+        y_true,
+        y_pred,
+        sample_weight,
+        multioutput,
+        root=True,
     )
-    mse = _weighted_mean(_squared_errors(y_true_arr, y_pred_arr), weights, 0)
-    return _average_outputs(np.sqrt(mse), multioutput)
-
-
-def _log1p_targets(
-    func: str,
-    name: str,
-    y_true: Any,
-    y_pred: Any,
-    sample_weight: Any,
-    multioutput: Any,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, Any]:
-    """Checked ``log(1 + y)`` of both targets (both must be > -1)."""
-    _check_params(func, y_true, y_pred, sample_weight, multioutput)
-    y_true_arr, y_pred_arr, weights, multioutput = _check_reg_targets(
-        y_true, y_pred, sample_weight, multioutput
-    )
-    if np.any(y_true_arr <= -1) or np.any(y_pred_arr <= -1):
-        raise ValueError(
-            f"{name} cannot be used when targets contain values less than or equal "
-            "to -1."
-        )
-    return np.log1p(y_true_arr), np.log1p(y_pred_arr), weights, multioutput
 
 
 def mean_squared_log_error(
@@ -308,16 +306,15 @@ def mean_squared_log_error(
     >>> round(mean_squared_log_error([3, 5, 2.5, 7], [2.5, 5, 4, 8]), 6)
     0.03973
     """
-    log_true, log_pred, weights, multioutput = _log1p_targets(
+    return _mean_error(
         "mean_squared_log_error",
-        "Mean Squared Logarithmic Error",
+        _squared_errors,
         y_true,
         y_pred,
         sample_weight,
         multioutput,
+        log_name="Mean Squared Logarithmic Error",
     )
-    output_errors = _weighted_mean(_squared_errors(log_true, log_pred), weights, 0)
-    return _average_outputs(output_errors, multioutput)
 
 
 def root_mean_squared_log_error(
@@ -351,16 +348,16 @@ def root_mean_squared_log_error(
     >>> round(root_mean_squared_log_error([3, 5, 2.5, 7], [2.5, 5, 4, 8]), 6)
     0.199324
     """
-    log_true, log_pred, weights, multioutput = _log1p_targets(
+    return _mean_error(
         "root_mean_squared_log_error",
-        "Root Mean Squared Logarithmic Error",
+        _squared_errors,
         y_true,
         y_pred,
         sample_weight,
         multioutput,
+        root=True,
+        log_name="Root Mean Squared Logarithmic Error",
     )
-    msle = _weighted_mean(_squared_errors(log_true, log_pred), weights, 0)
-    return _average_outputs(np.sqrt(msle), multioutput)
 
 
 def mean_absolute_error(
