@@ -64,8 +64,9 @@ def _midpoint(a, b):
 
 def _beyond(last, forward):
     """Threshold past every value of the node (XGBoost's last +- (|last| + 1e-6))."""
-    gap = _f32(abs(_f32(last))) + RT_EPS
-    t = float(_f32(last) + gap) if forward else float(_f32(last) - gap)
+    with np.errstate(over="ignore", invalid="ignore"):  # float32 overflow: fallback
+        gap = _f32(abs(_f32(last))) + RT_EPS
+        t = float(_f32(last) + gap) if forward else float(_f32(last) - gap)
     ok = np.isfinite(t) and (t > last if forward else t < last)
     if not ok:
         g64 = abs(last) + 1e-6
