@@ -708,7 +708,7 @@ def _sketch_cuts_kernel(
         out_counts[j] = _cuts_into(src, seg_len[0], max_bin, out_cuts[j])
 
 
-def sketch_feature_cuts(X, weights, max_bin, eps, chunk_rows=DEFAULT_CHUNK_ROWS):
+def sketch_feature_cuts(X, weights, max_bin, eps, chunk_rows=None):
     """Per-feature thresholds for ``max_bin`` equal-weight bins (see module docstring).
 
     Parameters
@@ -726,8 +726,10 @@ def sketch_feature_cuts(X, weights, max_bin, eps, chunk_rows=DEFAULT_CHUNK_ROWS)
         ceil(1 / eps))``, so each feature's summary is ``1/b <= eps``-approximate and
         every threshold's left weight is within ``eps * W`` of the best exact
         boundary for its target rank. ``eps = 0``: exact (no pruning).
-    chunk_rows : int, default=DEFAULT_CHUNK_ROWS
-        Rows per exact chunk summary.
+    chunk_rows : int or None, default=None
+        Rows per exact chunk summary. None: ``DEFAULT_CHUNK_ROWS`` when ``eps > 0``
+        and the whole column when ``eps = 0`` (merging unpruned chunk summaries
+        would only cost time).
 
     Returns
     -------
@@ -758,6 +760,10 @@ def sketch_feature_cuts(X, weights, max_bin, eps, chunk_rows=DEFAULT_CHUNK_ROWS)
     if not eps >= 0.0:
         raise ValueError(f"eps must be >= 0, got {eps}.")
     prune_b = 0 if eps == 0.0 else max(max_bin, math.ceil(1.0 / eps))
+    if chunk_rows is None:
+        chunk_rows = DEFAULT_CHUNK_ROWS if prune_b > 0 else max(1, n_samples)
+    if int(chunk_rows) < 1:
+        raise ValueError(f"chunk_rows must be >= 1, got {chunk_rows}.")
     width = max(1, min(max_bin - 1, n_samples - 1))
     out_cuts = np.empty((n_features, width))
     out_counts = np.zeros(n_features, np.int64)
