@@ -79,7 +79,7 @@ __all__ = ["presort_columns", "build_exact_tree"]
 _RT_EPS = np.float32(1e-6)
 
 
-def presort_columns(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def presort_columns(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Row order of every column by ascending value, missing (NaN) rows last.
 
     Computed once per fit and reused by every tree of :func:`build_exact_tree`. Plain
@@ -96,12 +96,16 @@ def presort_columns(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         ``order[f, :n_valid[f]]`` are the rows with a value in feature f, by
         ascending value, ties by ascending row index (a stable sort);
         ``order[f, n_valid[f]:]`` the rows where it is NaN, ascending.
+    values : ndarray of shape (n_features, n_samples), float64, C-contiguous
+        ``values[f, j] = X[order[f, j], f]``: the scans read values sequentially
+        (like XGBoost's sorted column pages) instead of striding through X.
     n_valid : ndarray of shape (n_features,), int64
     """
-    X = np.asarray(X)
+    X = np.asarray(X, dtype=np.float64)
     order = np.ascontiguousarray(np.argsort(X, axis=0, kind="stable").T, dtype=np.int64)
+    values = np.ascontiguousarray(np.take_along_axis(X, order.T, axis=0).T)
     n_valid = (X.shape[0] - np.isnan(X).sum(axis=0)).astype(np.int64)
-    return order, n_valid
+    return order, values, n_valid
 
 
 @jit
@@ -173,13 +177,12 @@ def _beyond(last: float, forward: bool) -> float:
 
 @jit
 def _scan_feature(
-    X: np.ndarray,
+    values: np.ndarray,
     order: np.ndarray,
     n_valid: int,
     f: int,
     forward: bool,
-    grad: np.ndarray,
-    hess: np.ndarray,
+    gh: np.ndarray,
     pos: np.ndarray,
     node_g: np.ndarray,
     node_h: np.ndarray,
@@ -204,15 +207,16 @@ def _scan_feature(
     n_seen = np.zeros(n_level, dtype=np.int64)
     default_left = np.uint8(0 if forward else 1)
     for j in range(n_valid):
-        r = order[f, n_valid - 1 - j] if not forward else order[f, j]
+        jj = j if forward else n_valid - 1 - j
+        r = order[f, jj]
         p = pos[r]
         if p < 0:
             continue
-        v = X[r, f]
+        v = values[f, jj]
         n_seen[p] += 1
         if acc_h[p] == 0.0:
-            acc_g[p] += grad[r]
-            acc_h[p] += hess[r]
+            acc_g[p] += gh[r, 0]
+            acc_h[p] += gh[r, 1]
             last[p] = v
             continue
         if v != last[p] and acc_h[p] >= mcw:
@@ -230,8 +234,8 @@ def _scan_feature(
                     else:
                         best_thr[p] = _midpoint(v, last[p])
                     best_left[p] = default_left
-        acc_g[p] += grad[r]
-        acc_h[p] += hess[r]
+        acc_g[p] += gh[r, 0]
+        acc_h[p] += gh[r, 1]
         last[p] = v
     for p in range(n_level):
         if n_seen[p] == 0 or n_seen[p] == node_count[p]:
@@ -251,13 +255,12 @@ def _scan_feature(
 
 @jit_parallel
 def _scan_level(
-    X: np.ndarray,
+    values: np.ndarray,
     order: np.ndarray,
     n_valid: np.ndarray,
     feats: np.ndarray,
     forward_ok: np.ndarray,
-    grad: np.ndarray,
-    hess: np.ndarray,
+    gh: np.ndarray,
     pos: np.ndarray,
     node_g: np.ndarray,
     node_h: np.ndarray,
@@ -285,13 +288,12 @@ def _scan_level(
             if forward and not forward_ok[kf]:
                 continue
             _scan_feature(
-                X,
+                values,
                 order,
                 n_valid[fk],
                 fk,
                 forward,
-                grad,
-                hess,
+                gh,
                 pos,
                 node_g,
                 node_h,
@@ -310,6 +312,7 @@ def _scan_level(
 def build_exact_tree(
     X: np.ndarray,
     order: np.ndarray,
+    values: np.ndarray,
     n_valid: np.ndarray,
     grad: np.ndarray,
     hess: np.ndarray,
@@ -337,8 +340,8 @@ def build_exact_tree(
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features), float64, C-contiguous (IN)
-        NaN is missing. Must be the array ``order`` was computed from.
-    order, n_valid : from :func:`presort_columns` on X (IN)
+        NaN is missing. Must be the array the presorted arrays come from.
+    order, values, n_valid : from :func:`presort_columns` on X (IN)
     grad, hess : ndarray of shape (n_samples,), float64 (IN)
         Per-row gradient and hessian of the loss at the current prediction; only
         the rows of ``row_idx`` are read.
@@ -386,14 +389,17 @@ def build_exact_tree(
         f = feats[k]
         nv = n_valid[f]
         if nv < n_samples and nv > 0:
-            forward_ok[k] = X[order[f, 0], f] != X[order[f, nv - 1], f]
+            forward_ok[k] = values[f, 0] != values[f, nv - 1]
 
     pos = np.full(n_samples, -1, dtype=np.int64)
+    gh = np.zeros((n_samples, 2))  # gradient and hessian side by side: one cache line
     n_rows = 0
     for i in range(row_idx.shape[0]):
         r = row_idx[i]
         if pos[r] < 0:
             pos[r] = 0
+            gh[r, 0] = grad[r]
+            gh[r, 1] = hess[r]
             n_rows += 1
 
     cap = 2 * max(n_rows, 1) - 1
@@ -419,8 +425,8 @@ def build_exact_tree(
         for r in range(n_samples):
             p = pos[r]
             if p >= 0:
-                node_g[p] += grad[r]
-                node_h[p] += hess[r]
+                node_g[p] += gh[r, 0]
+                node_h[p] += gh[r, 1]
                 node_count[p] += 1
         for p in range(n_level):
             t_g[level[p]] = node_g[p]
@@ -435,13 +441,12 @@ def build_exact_tree(
         best_thr = np.zeros((n_feats, n_level))
         best_left = np.zeros((n_feats, n_level), dtype=np.uint8)
         _scan_level(
-            X,
+            values,
             order,
             n_valid,
             feats,
             forward_ok,
-            grad,
-            hess,
+            gh,
             pos,
             node_g,
             node_h,

@@ -57,6 +57,7 @@ def kernel_tree(X, g, h, row_idx=None, feature_idx=None, order=None, **params):
         X,
         order[0],
         order[1],
+        order[2],
         np.asarray(g, dtype=np.float64),
         np.asarray(h, dtype=np.float64),
         rows.astype(np.int64),
@@ -325,9 +326,10 @@ def test_thread_count_does_not_matter(seed):
 
 def test_presort_columns():
     X, _, _ = data(12, n=50, d=4, nan=0.2)
-    order, n_valid = presort_columns(X)
+    order, values, n_valid = presort_columns(X)
     assert order.dtype == np.int64 and order.flags.c_contiguous
-    assert order.shape == (4, 50)
+    assert values.dtype == np.float64 and values.flags.c_contiguous
+    assert order.shape == values.shape == (4, 50)
     for f in range(4):
         col = X[:, f]
         assert n_valid[f] == np.sum(~np.isnan(col))
@@ -335,6 +337,7 @@ def test_presort_columns():
         expected = sorted(np.flatnonzero(~np.isnan(col)), key=lambda r: (col[r], r))
         assert_array_equal(valid, expected)
         assert_array_equal(order[f, n_valid[f] :], np.flatnonzero(np.isnan(col)))
+        assert_array_equal(values[f], col[order[f]])
 
 
 def test_inputs_unchanged_and_readonly():

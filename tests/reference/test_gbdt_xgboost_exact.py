@@ -138,6 +138,7 @@ def fastml_tree(X, presorted, g, h, p):
         X,
         presorted[0],
         presorted[1],
+        presorted[2],
         np.ascontiguousarray(g, dtype=np.float64),
         np.ascontiguousarray(h, dtype=np.float64),
         np.arange(X.shape[0], dtype=np.int64),
