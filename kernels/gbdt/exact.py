@@ -11,12 +11,16 @@ of each tree is one pass over every presorted column, with a per-row node index
 ``prange``; every feature writes its own slot and the nodes' best splits are reduced
 serially in feature order, so trees do not depend on the thread count.
 
-Formulation (XGBoost's; the paper's 1/2 is dropped from the gain, as XGBoost reports
-it): per node G = sum of gradients, H = sum of hessians (the "cover");
+Formulation (XGBoost's): per node G = sum of gradients, H = sum of hessians (the
+"cover");
 T(G) = sign(G) * max(|G| - alpha, 0) (L1 soft-threshold, alpha = reg_alpha);
 similarity sim(G, H) = T(G)^2 / (H + lambda) (0 when H <= 0);
 gain = sim(left) + sim(right) - sim(node); leaf value
--T(G) / (H + lambda) * learning_rate (0 when H < min_child_weight).
+-T(G) / (H + lambda) * learning_rate (0 when H < min_child_weight). Where the 1/2
+goes: the paper's loss reduction (its Eq. 7) is 1/2 * (that gain) - gamma; XGBoost, and
+this builder, report the gain without the 1/2 and compare it with gamma directly, so
+XGBoost's (and fastml's) ``gamma`` is twice the paper's gamma. Leaf weights are the
+paper's -G / (H + lambda), unaffected.
 
 What makes the trees equal to XGBoost 3.2's, bit for bit (tests/reference/
 test_gbdt_xgboost_exact.py checks it, tests/naive/exact.py restates every rule):
@@ -57,9 +61,23 @@ test_gbdt_xgboost_exact.py checks it, tests/naive/exact.py restates every rule):
   nodes split in node order only while the tree has fewer than max_leaves leaves.
   ``max_depth <= 0`` means no depth limit (XGBoost's exact refuses 0).
 
-Not reproduced: with ``min_child_weight = 0``, XGBoost also evaluates the "all values
-vs missing rows" candidate in nodes without missing rows (an empty child, gain 0 up
-to float32 noise); that no-op split is never a candidate here.
+Deliberately not reproduced (none occurs in the reference tests):
+
+- XGBoost converts X to float32 first, so float64 values equal in float32 are one
+  value there; fastml splits on the float64 values. Feed float32-representable data
+  for identical candidates.
+- When XGBoost's float32 midpoint of two adjacent float32 values rounds onto the upper
+  one, its forward scan stores the lower value as threshold, which sends the lower
+  value right (not the partition it evaluated); the float64 midpoint here always
+  separates them.
+- With ``min_child_weight = 0``, XGBoost also evaluates the "all values vs missing
+  rows" candidate in nodes without missing rows (an empty child, gain 0 up to float32
+  noise); that no-op split is never a candidate here.
+- Non-finite gains (float32 overflow of G^2) are skipped; XGBoost skips infinities but
+  lets a NaN gain of a lower-index feature win.
+
+Inputs are assumed valid (fastml.gbdt validates them): finite gradients and
+non-negative hessians, row_idx and feature_idx within range, feature_idx distinct.
 
 Tree storage (see gbdt_design.md): breadth-first node arrays, node 0 the root, the
 children of a node adjacent (``right = left + 1``).
