@@ -379,6 +379,26 @@ def test_missing_values_same_default_directions():
     assert n_left > 10 and n_right > 10  # both directions are learned
 
 
+@pytest.mark.parametrize("data", ["iris", "wine"])
+def test_multiclass_first_round_trees_equal_xgboost(data):
+    """multi:softprob builds one tree per class from that class's gradients; with
+    equal initial margins p = 1/K, g = p - [y == k] and XGBoost's softmax hessian
+    2 p (1 - p) (its factor 2), all in float32."""
+    X, y = getattr(datasets, f"load_{data}")(return_X_y=True)
+    X = X.astype(np.float32).astype(np.float64)
+    n_classes = 3
+    p = PARAMS["defaults"]
+    params = dict(xgb_params("multi:softprob", 0.5, p), num_class=n_classes)
+    theirs = xgb_trees(xgb.train(params, xgb.DMatrix(X, label=y), num_boost_round=1))
+    presorted = presort_columns(X)
+    proba = np.float32(1.0 / n_classes)
+    hess = np.float32(2) * proba * (np.float32(1) - proba)
+    for k in range(n_classes):
+        g = proba - (y == k).astype(np.float32)
+        ours = fastml_tree(X, presorted, g, np.full(len(y), hess), p)
+        assert_trees_equal(ours, theirs[k], where=f"class {k}")
+
+
 def test_ties_between_identical_features_go_to_the_lower_index():
     X, y = load("diabetes")
     # columns 0 and 3 are copies of column 2 (bmi), column 4 onwards the data
