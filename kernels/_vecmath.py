@@ -65,6 +65,10 @@ __all__ = [
     "two_diff",
     "exp_nonpos_f64",
     "exp_nonpos_f32",
+    "log_pos_f64",
+    "log1p_nonneg_f64",
+    "row_max",
+    "tree_sum",
     "sigmoid_f64",
     "sigmoid_f32",
     "sigmoid_grad_f64",
@@ -159,6 +163,57 @@ def exp_nonpos_f64(s: float, err: float) -> float:
     p = 1.0 + (r + r2 * q)
     scale = _I64((np.float64(t).view(_I64) - _KBIAS64) << _SHIFT52).view(np.float64)
     return (p * scale) * _UNSCALE64
+
+
+# log(x) = e ln 2 + log(m), m = x / 2^e in [sqrt(2)/2, sqrt(2)), and
+# log(m) = 2 atanh(s) = 2 s (1 + s^2 h(s^2)), s = (m - 1) / (m + 1), |s| <= 0.1716;
+# h(z) = (atanh(sqrt z) / sqrt z - 1) / z fitted (chebyfit, degree 6, error 4.6e-18).
+_SQRT_HALF_BITS = _I64(_bits(math.sqrt(0.5), np.float64))
+_H0 = 0.3333333333333335
+_H1 = 0.19999999999949444
+_H2 = 0.14285714313126918
+_H3 = 0.11111105544689748
+_H4 = 0.09091446216268435
+_H5 = 0.07665805861027504
+_H6 = 0.07308903576708663
+_LN2_HI_L = 0.6931471803691238
+_LN2_LO_L = 1.9082149292705877e-10
+
+
+@jit
+def log_pos_f64(x: float) -> float:
+    """Natural log of a positive, normal, finite float64 x, ~1 ulp, vectorisable.
+
+    NaN propagates; 0, subnormals, negative numbers and +inf are outside the domain
+    (the callers pass sums of exponentials, which are >= 1).
+    """
+    bits = np.float64(x).view(_I64)
+    k = (bits - _SQRT_HALF_BITS) >> _SHIFT52
+    m = _I64(bits - (k << _SHIFT52)).view(np.float64)
+    f = m - 1.0
+    s = f / (2.0 + f)
+    z = s * s
+    z2 = z * z
+    h = ((_H0 + _H1 * z) + z2 * (_H2 + _H3 * z)) + (z2 * z2) * (
+        (_H4 + _H5 * z) + z2 * _H6
+    )
+    two_s = s + s
+    kf = np.float64(k)
+    res = kf * _LN2_HI_L + ((two_s * z) * h + (kf * _LN2_LO_L + two_s))
+    return res if x == x else x
+
+
+@jit
+def log1p_nonneg_f64(x: float) -> float:
+    """log(1 + x) for finite float64 x >= 0 with full relative accuracy for tiny x.
+
+    Goldberg's trick: with u = fl(1 + x), log1p(x) = x log(u) / (u - 1) (u - 1 is
+    exact), and x itself when u == 1. NaN propagates.
+    """
+    u = 1.0 + x
+    d = u - 1.0
+    r = x * (log_pos_f64(u) / d)
+    return x if d == 0.0 else r
 
 
 @jit
@@ -356,3 +411,70 @@ def gelu_tanh_grad_f32(v: np.float32) -> np.float32:
     d = sigmoid_grad_f32(_TWO_F * u)
     du = _SQRT_2_OVER_PI_F * (_ONE_F + _THREE_GELU_CUBIC_F * (v * v))
     return c if d == _ZERO_F else c + v * _TWO_F * d * du
+
+
+# --- row reductions -------------------------------------------------------------------
+
+# Row-sum reduction: pairwise (tree) sums down to this many terms, then a loop.
+_TREE_LEAF = 16
+
+
+@jit
+def row_max(row: np.ndarray) -> float:
+    """Largest non-NaN entry of a float row (-inf if none), in a vectorisable loop.
+
+    The float bit patterns are mapped to signed integers in the same order
+    (negative floats: flip all but the sign bit), whose maximum LLVM vectorises;
+    the winner is mapped back. A NaN with the sign bit clear maps above +inf and is
+    returned (making the whole softmax row NaN, as it should); one with the sign bit
+    set maps below -inf and is ignored here (its exp is NaN, which also makes the
+    row NaN).
+    """
+    if row.itemsize == 4:
+        best32 = np.int32(-(2**31))
+        for j in range(row.shape[0]):
+            b = np.float32(row[j]).view(np.int32)
+            k = b ^ ((b >> np.int32(31)) & np.int32(0x7FFFFFFF))
+            best32 = k if k > best32 else best32
+        b = best32 ^ ((best32 >> np.int32(31)) & np.int32(0x7FFFFFFF))
+        return np.float64(np.int32(b).view(np.float32))
+    best64 = np.int64(-(2**63))
+    for j in range(row.shape[0]):
+        b = np.float64(row[j]).view(np.int64)
+        k = b ^ ((b >> np.int64(63)) & np.int64(0x7FFFFFFFFFFFFFFF))
+        best64 = k if k > best64 else best64
+    b = best64 ^ ((best64 >> np.int64(63)) & np.int64(0x7FFFFFFFFFFFFFFF))
+    return np.int64(b).view(np.float64)
+
+
+@jit
+def tree_sum(a: np.ndarray, tmp: np.ndarray) -> float:
+    """Sum of a 1-D float array in float64, pairwise: vectorisable and accurate.
+
+    Halves the array by adding its second half onto its first (into the float64
+    scratch ``tmp`` of length >= len(a) // 2) until at most ``_TREE_LEAF`` terms
+    remain, carrying the odd element of each level aside; error O(log n) ulp, and
+    the same result for the same input every time.
+    """
+    n = a.shape[0]
+    if n <= _TREE_LEAF:
+        s = 0.0
+        for j in range(n):
+            s += np.float64(a[j])
+        return s
+    h = n // 2
+    for j in range(h):
+        tmp[j] = np.float64(a[j]) + np.float64(a[j + h])
+    extra = np.float64(a[n - 1]) if n % 2 == 1 else 0.0
+    length = h
+    while length > _TREE_LEAF:
+        if length % 2 == 1:
+            extra += tmp[length - 1]
+        h = length // 2
+        for j in range(h):
+            tmp[j] = tmp[j] + tmp[j + h]
+        length = h
+    s = 0.0
+    for j in range(length):
+        s += tmp[j]
+    return s + extra

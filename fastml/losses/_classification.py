@@ -7,7 +7,14 @@ from typing import Any
 
 import numpy as np
 
-from fastml.losses._base import Loss, _check_flag, _check_positive, _kernels
+from fastml.losses._base import (
+    Loss,
+    _check_flag,
+    _check_positive,
+    _kernels,
+    _PointwiseLoss,
+    _read_only,
+)
 from fastml.utils.validation import check_array, check_consistent_length
 
 __all__ = ["BinaryCrossEntropy", "Hinge", "CategoricalCrossEntropy", "KLDivergence"]
@@ -32,7 +39,7 @@ def _check_probabilities(y_pred: np.ndarray, name: str) -> None:
         )
 
 
-class BinaryCrossEntropy(Loss):
+class BinaryCrossEntropy(_PointwiseLoss):
     """Binary cross-entropy (log loss) ``-[y log p + (1 - y) log(1 - p)]``.
 
     ``y_true`` holds labels or soft targets in [0, 1], shape (n_samples,).
@@ -80,32 +87,15 @@ class BinaryCrossEntropy(Loss):
             raise ValueError("BinaryCrossEntropy expects y_true in [0, 1].")
         return y
 
-    def _loss_kernel(
-        self, y: np.ndarray, raw: np.ndarray, w: np.ndarray, out: np.ndarray
-    ) -> None:
-        k = _kernels("classification")
-        if self.from_logits:
-            k.loss_binary_logistic(y, raw, w, out)
-        else:
-            k.loss_binary_cross_entropy(y, raw, w, _eps_for(self.eps, raw.dtype), out)
+    @property
+    def _kind_name(self) -> str:  # type: ignore[override]
+        return "BINARY_LOGISTIC" if self.from_logits else "BINARY_CROSS_ENTROPY"
 
-    def _grad_hess_kernel(
-        self,
-        y: np.ndarray,
-        raw: np.ndarray,
-        w: np.ndarray,
-        grad: np.ndarray,
-        hess: np.ndarray,
-    ) -> None:
-        k = _kernels("classification")
-        if self.from_logits:
-            k.gradient_hessian_binary_logistic(y, raw, w, grad, hess)
-        else:
-            eps = _eps_for(self.eps, raw.dtype)
-            k.gradient_hessian_binary_cross_entropy(y, raw, w, eps, grad, hess)
+    def _param(self, dtype: np.dtype) -> float:
+        return 0.0 if self.from_logits else _eps_for(self.eps, dtype)
 
 
-class Hinge(Loss):
+class Hinge(_PointwiseLoss):
     """Hinge loss ``max(0, 1 - y z)`` of decision values ``z = y_pred``.
 
     Labels ``y_true`` of shape (n_samples,) are in {-1, 1} or in {0, 1} (0 is read
@@ -134,20 +124,7 @@ class Hinge(Loss):
             f"Hinge expects labels in {{-1, 1}} or {{0, 1}}, got values {values[:5]}."
         )
 
-    def _loss_kernel(
-        self, y: np.ndarray, raw: np.ndarray, w: np.ndarray, out: np.ndarray
-    ) -> None:
-        _kernels("classification").loss_hinge(y, raw, w, out)
-
-    def _grad_hess_kernel(
-        self,
-        y: np.ndarray,
-        raw: np.ndarray,
-        w: np.ndarray,
-        grad: np.ndarray,
-        hess: np.ndarray,
-    ) -> None:
-        _kernels("classification").gradient_hessian_hinge(y, raw, w, grad, hess)
+    _kind_name = "HINGE"
 
 
 class _MulticlassLoss(Loss):
@@ -157,6 +134,7 @@ class _MulticlassLoss(Loss):
     #: Whether the logits kernels take int64 class indices directly (else one-hot).
     _index_kernels = False
     from_logits: bool
+    eps: float | None
 
     def _check_y_true(self, y_true: Any, y_pred: np.ndarray) -> np.ndarray:
         name = type(self).__name__
@@ -182,7 +160,7 @@ class _MulticlassLoss(Loss):
                     f"for y_pred with {n_classes} columns, got values in "
                     f"[{y.min():g}, {y.max():g}]."
                 )
-            labels = y.astype(np.int64)
+            labels = np.ascontiguousarray(y, dtype=np.int64)
             if self.from_logits and self._index_kernels:
                 return labels
             onehot = np.zeros(y_pred.shape, dtype=y_pred.dtype)
@@ -200,6 +178,59 @@ class _MulticlassLoss(Loss):
     def _check_y_pred_values(self, y_pred: np.ndarray) -> None:
         if not self.from_logits:
             _check_probabilities(y_pred, type(self).__name__)
+
+    #: Kernel constants for (soft targets from logits, targets from probabilities).
+    _logits_kind = "SOFT"
+    _proba_kind = "CROSS_ENTROPY"
+
+    def _logits_args(
+        self, y: np.ndarray, raw: np.ndarray
+    ) -> tuple[int, np.ndarray, np.ndarray]:
+        """(kind, labels, targets) for the logits kernels; the unused one empty."""
+        k = _kernels("multiclass")
+        if y.ndim == 1:
+            targets = _read_only(np.empty((0, raw.shape[1]), dtype=raw.dtype))
+            return int(k.LABELS), y, targets
+        labels = _read_only(np.empty(0, dtype=np.int64))
+        return int(getattr(k, self._logits_kind)), labels, y
+
+    @staticmethod
+    def _logits_kernel(name: str, dtype: np.dtype) -> Any:
+        suffix = "f32" if dtype == np.float32 else "f64"
+        return getattr(_kernels("multiclass"), f"{name}_{suffix}")
+
+    def _loss_kernel(
+        self, y: np.ndarray, raw: np.ndarray, w: np.ndarray, out: np.ndarray
+    ) -> None:
+        if self.from_logits:
+            kind, labels, targets = self._logits_args(y, raw)
+            kernel = self._logits_kernel("loss_multiclass_logits", raw.dtype)
+            kernel(kind, labels, targets, raw, w, out)
+        else:
+            k = _kernels("multiclass")
+            eps = _eps_for(self.eps, raw.dtype)
+            k.loss_multiclass_proba(
+                int(getattr(k, self._proba_kind)), y, raw, w, eps, out
+            )
+
+    def _grad_hess_kernel(
+        self,
+        y: np.ndarray,
+        raw: np.ndarray,
+        w: np.ndarray,
+        grad: np.ndarray,
+        hess: np.ndarray,
+    ) -> None:
+        if self.from_logits:
+            kind, labels, targets = self._logits_args(y, raw)
+            kernel = self._logits_kernel(
+                "gradient_hessian_multiclass_logits", raw.dtype
+            )
+            kernel(kind, labels, targets, raw, w, grad, hess)
+        else:
+            eps = _eps_for(self.eps, raw.dtype)
+            k = _kernels("multiclass")
+            k.gradient_hessian_multiclass_proba(y, raw, w, eps, grad, hess)
 
 
 class CategoricalCrossEntropy(_MulticlassLoss):
@@ -248,35 +279,6 @@ class CategoricalCrossEntropy(_MulticlassLoss):
         self.from_logits = _check_flag(from_logits, "from_logits")
         self.eps = _check_eps(eps)
 
-    def _loss_kernel(
-        self, y: np.ndarray, raw: np.ndarray, w: np.ndarray, out: np.ndarray
-    ) -> None:
-        k = _kernels("classification")
-        if not self.from_logits:
-            eps = _eps_for(self.eps, raw.dtype)
-            k.loss_categorical_cross_entropy(y, raw, w, eps, out)
-        elif y.ndim == 1:
-            k.loss_softmax_cross_entropy(y, raw, w, out)
-        else:
-            k.loss_softmax_cross_entropy_soft(y, raw, w, out)
-
-    def _grad_hess_kernel(
-        self,
-        y: np.ndarray,
-        raw: np.ndarray,
-        w: np.ndarray,
-        grad: np.ndarray,
-        hess: np.ndarray,
-    ) -> None:
-        k = _kernels("classification")
-        if not self.from_logits:
-            eps = _eps_for(self.eps, raw.dtype)
-            k.gradient_hessian_categorical_cross_entropy(y, raw, w, eps, grad, hess)
-        elif y.ndim == 1:
-            k.gradient_hessian_softmax_cross_entropy(y, raw, w, grad, hess)
-        else:
-            k.gradient_hessian_softmax_cross_entropy_soft(y, raw, w, grad, hess)
-
 
 class KLDivergence(_MulticlassLoss):
     """Kullback-Leibler divergence ``KL(y || p) = sum_k y_k log(y_k / p_k)`` per
@@ -315,26 +317,5 @@ class KLDivergence(_MulticlassLoss):
         self.from_logits = _check_flag(from_logits, "from_logits")
         self.eps = _check_eps(eps)
 
-    def _loss_kernel(
-        self, y: np.ndarray, raw: np.ndarray, w: np.ndarray, out: np.ndarray
-    ) -> None:
-        k = _kernels("classification")
-        if self.from_logits:
-            k.loss_kl_divergence_logits(y, raw, w, out)
-        else:
-            k.loss_kl_divergence(y, raw, w, _eps_for(self.eps, raw.dtype), out)
-
-    def _grad_hess_kernel(
-        self,
-        y: np.ndarray,
-        raw: np.ndarray,
-        w: np.ndarray,
-        grad: np.ndarray,
-        hess: np.ndarray,
-    ) -> None:
-        k = _kernels("classification")
-        if self.from_logits:
-            k.gradient_hessian_softmax_cross_entropy_soft(y, raw, w, grad, hess)
-        else:
-            eps = _eps_for(self.eps, raw.dtype)
-            k.gradient_hessian_categorical_cross_entropy(y, raw, w, eps, grad, hess)
+    _logits_kind = "KL"
+    _proba_kind = "KL"

@@ -6,12 +6,12 @@ from typing import Any
 
 import numpy as np
 
-from fastml.losses._base import Loss, _check_flag, _check_positive, _kernels
+from fastml.losses._base import _check_flag, _check_positive, _PointwiseLoss
 
 __all__ = ["SquaredError", "AbsoluteError", "Huber", "PseudoHuber", "Poisson"]
 
 
-class _RegressionLoss(Loss):
+class _RegressionLoss(_PointwiseLoss):
     """y_true and y_pred of shape (n_samples,) (a column (n_samples, 1) is raveled)."""
 
     def _check_y_true(self, y_true: Any, y_pred: np.ndarray) -> np.ndarray:
@@ -47,26 +47,10 @@ class SquaredError(_RegressionLoss):
     def __init__(self, half: bool = False) -> None:
         self.half = _check_flag(half, "half")
 
-    @property
-    def _factor(self) -> float:
+    _kind_name = "SQUARED_ERROR"
+
+    def _param(self, dtype: np.dtype) -> float:
         return 0.5 if self.half else 1.0
-
-    def _loss_kernel(
-        self, y: np.ndarray, raw: np.ndarray, w: np.ndarray, out: np.ndarray
-    ) -> None:
-        _kernels("regression").loss_squared_error(y, raw, w, self._factor, out)
-
-    def _grad_hess_kernel(
-        self,
-        y: np.ndarray,
-        raw: np.ndarray,
-        w: np.ndarray,
-        grad: np.ndarray,
-        hess: np.ndarray,
-    ) -> None:
-        _kernels("regression").gradient_hessian_squared_error(
-            y, raw, w, self._factor, grad, hess
-        )
 
 
 class AbsoluteError(_RegressionLoss):
@@ -85,20 +69,7 @@ class AbsoluteError(_RegressionLoss):
     1.5
     """
 
-    def _loss_kernel(
-        self, y: np.ndarray, raw: np.ndarray, w: np.ndarray, out: np.ndarray
-    ) -> None:
-        _kernels("regression").loss_absolute_error(y, raw, w, out)
-
-    def _grad_hess_kernel(
-        self,
-        y: np.ndarray,
-        raw: np.ndarray,
-        w: np.ndarray,
-        grad: np.ndarray,
-        hess: np.ndarray,
-    ) -> None:
-        _kernels("regression").gradient_hessian_absolute_error(y, raw, w, grad, hess)
+    _kind_name = "ABSOLUTE_ERROR"
 
 
 class Huber(_RegressionLoss):
@@ -125,20 +96,10 @@ class Huber(_RegressionLoss):
     def __init__(self, delta: float = 1.0) -> None:
         self.delta = _check_positive(delta, "delta")
 
-    def _loss_kernel(
-        self, y: np.ndarray, raw: np.ndarray, w: np.ndarray, out: np.ndarray
-    ) -> None:
-        _kernels("regression").loss_huber(y, raw, w, self.delta, out)
+    _kind_name = "HUBER"
 
-    def _grad_hess_kernel(
-        self,
-        y: np.ndarray,
-        raw: np.ndarray,
-        w: np.ndarray,
-        grad: np.ndarray,
-        hess: np.ndarray,
-    ) -> None:
-        _kernels("regression").gradient_hessian_huber(y, raw, w, self.delta, grad, hess)
+    def _param(self, dtype: np.dtype) -> float:
+        return self.delta
 
 
 class PseudoHuber(_RegressionLoss):
@@ -166,22 +127,10 @@ class PseudoHuber(_RegressionLoss):
     def __init__(self, delta: float = 1.0) -> None:
         self.delta = _check_positive(delta, "delta")
 
-    def _loss_kernel(
-        self, y: np.ndarray, raw: np.ndarray, w: np.ndarray, out: np.ndarray
-    ) -> None:
-        _kernels("regression").loss_pseudo_huber(y, raw, w, self.delta, out)
+    _kind_name = "PSEUDO_HUBER"
 
-    def _grad_hess_kernel(
-        self,
-        y: np.ndarray,
-        raw: np.ndarray,
-        w: np.ndarray,
-        grad: np.ndarray,
-        hess: np.ndarray,
-    ) -> None:
-        _kernels("regression").gradient_hessian_pseudo_huber(
-            y, raw, w, self.delta, grad, hess
-        )
+    def _param(self, dtype: np.dtype) -> float:
+        return self.delta
 
 
 class Poisson(_RegressionLoss):
@@ -207,23 +156,10 @@ class Poisson(_RegressionLoss):
     0.0
     """
 
+    _kind_name = "POISSON"
+
     def _check_y_true(self, y_true: Any, y_pred: np.ndarray) -> np.ndarray:
         y = self._check_float_target(y_true, y_pred)
         if np.any(y < 0):
             raise ValueError("Poisson requires non-negative y_true.")
         return y
-
-    def _loss_kernel(
-        self, y: np.ndarray, raw: np.ndarray, w: np.ndarray, out: np.ndarray
-    ) -> None:
-        _kernels("regression").loss_poisson(y, raw, w, out)
-
-    def _grad_hess_kernel(
-        self,
-        y: np.ndarray,
-        raw: np.ndarray,
-        w: np.ndarray,
-        grad: np.ndarray,
-        hess: np.ndarray,
-    ) -> None:
-        _kernels("regression").gradient_hessian_poisson(y, raw, w, grad, hess)

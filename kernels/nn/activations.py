@@ -58,10 +58,13 @@ from fastml.kernels._vecmath import (
     gelu_grad_f32,
     gelu_tanh_f32,
     gelu_tanh_grad_f32,
+    log1p_nonneg_f64,
+    row_max,
     sigmoid_f32,
     sigmoid_f64,
     sigmoid_grad_f32,
     sigmoid_grad_f64,
+    tree_sum,
     two_diff,
 )
 
@@ -81,8 +84,6 @@ __all__ = [
     "apply_rows_f32",
     "apply_vjp_rows_f64",
     "apply_vjp_rows_f32",
-    "row_max",
-    "tree_sum",
 ]
 
 # Elementwise kinds.
@@ -103,8 +104,6 @@ _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _GELU_CUBIC = 0.044715
 _F32_ZERO = np.float32(0.0)
 _F32_ONE = np.float32(1.0)
-# Row-sum reduction: pairwise (tree) sums down to this many terms, then a loop.
-_TREE_LEAF = 16
 
 
 # --- elementwise ------------------------------------------------------------------
@@ -215,70 +214,6 @@ def apply_elementwise_f32(kind: int, x: np.ndarray, out: np.ndarray) -> None:
             out[i] = gelu_tanh_grad_f32(x[i])
 
 
-# --- row reductions -----------------------------------------------------------------
-
-
-@jit
-def row_max(row: np.ndarray) -> float:
-    """Largest non-NaN entry of a float row (-inf if none), in a vectorisable loop.
-
-    The float bit patterns are mapped to signed integers in the same order
-    (negative floats: flip all but the sign bit), whose maximum LLVM vectorises;
-    the winner is mapped back. A NaN with the sign bit clear maps above +inf and is
-    returned (making the whole softmax row NaN, as it should); one with the sign bit
-    set maps below -inf and is ignored here (its exp is NaN, which also makes the
-    row NaN).
-    """
-    if row.itemsize == 4:
-        best32 = np.int32(-(2**31))
-        for j in range(row.shape[0]):
-            b = np.float32(row[j]).view(np.int32)
-            k = b ^ ((b >> np.int32(31)) & np.int32(0x7FFFFFFF))
-            best32 = k if k > best32 else best32
-        b = best32 ^ ((best32 >> np.int32(31)) & np.int32(0x7FFFFFFF))
-        return np.float64(np.int32(b).view(np.float32))
-    best64 = np.int64(-(2**63))
-    for j in range(row.shape[0]):
-        b = np.float64(row[j]).view(np.int64)
-        k = b ^ ((b >> np.int64(63)) & np.int64(0x7FFFFFFFFFFFFFFF))
-        best64 = k if k > best64 else best64
-    b = best64 ^ ((best64 >> np.int64(63)) & np.int64(0x7FFFFFFFFFFFFFFF))
-    return np.int64(b).view(np.float64)
-
-
-@jit
-def tree_sum(a: np.ndarray, tmp: np.ndarray) -> float:
-    """Sum of a 1-D float array in float64, pairwise: vectorisable and accurate.
-
-    Halves the array by adding its second half onto its first (into the float64
-    scratch ``tmp`` of length >= len(a) // 2) until at most ``_TREE_LEAF`` terms
-    remain, carrying the odd element of each level aside; error O(log n) ulp, and
-    the same result for the same input every time.
-    """
-    n = a.shape[0]
-    if n <= _TREE_LEAF:
-        s = 0.0
-        for j in range(n):
-            s += np.float64(a[j])
-        return s
-    h = n // 2
-    for j in range(h):
-        tmp[j] = np.float64(a[j]) + np.float64(a[j + h])
-    extra = np.float64(a[n - 1]) if n % 2 == 1 else 0.0
-    length = h
-    while length > _TREE_LEAF:
-        if length % 2 == 1:
-            extra += tmp[length - 1]
-        h = length // 2
-        for j in range(h):
-            tmp[j] = tmp[j] + tmp[j + h]
-        length = h
-    s = 0.0
-    for j in range(length):
-        s += tmp[j]
-    return s + extra
-
-
 # --- row kernels --------------------------------------------------------------------
 
 
@@ -297,6 +232,24 @@ def _exp_row_f32(row: np.ndarray, m: np.float32, e: np.ndarray) -> None:
 
 
 @jit
+def _sum_but_max(row: np.ndarray, m: float, e: np.ndarray, tmp: np.ndarray) -> float:
+    """Sum of the exponentials e of a row but the (first) maximum's, which is exactly
+    1 for a finite row: s = 1 + rest, and log(s) = log1p(rest) keeps full relative
+    accuracy when one logit dominates (rest ~ 1e-13). Non-finite rows give NaN."""
+    at = -1
+    for j in range(row.shape[0]):
+        if row[j] == m:
+            at = j
+            break
+    if at < 0 or e[at] != 1.0:  # NaN or +inf in the row: the sum is NaN
+        return tree_sum(e, tmp) - 1.0
+    e[at] = 0.0
+    rest = tree_sum(e, tmp)
+    e[at] = 1.0
+    return rest
+
+
+@jit
 def apply_rows_f64(kind: int, x: np.ndarray, out: np.ndarray) -> None:
     """Softmax (``kind`` SOFTMAX) or log-softmax (LOG_SOFTMAX) of each float64 row.
 
@@ -309,8 +262,10 @@ def apply_rows_f64(kind: int, x: np.ndarray, out: np.ndarray) -> None:
     x : ndarray of shape (n_rows, n_cols), float64, C-contiguous (IN)
     out : ndarray of shape (n_rows, n_cols), float64 (OUT, may be ``x``)
 
-    Algorithm per row: m by :func:`row_max`; the exponentials into a scratch row
-    (vectorised exp of the exact difference); s by :func:`tree_sum`; then one
+    Algorithm per row: m by ``row_max``; the exponentials into a scratch row
+    (vectorised exp of the exact difference); s = 1 + rest with rest the
+    ``tree_sum`` of all exponentials but the maximum's (exactly 1), so that
+    log(s) = log1p(rest) is accurate even when one logit dominates; then one
     scaling pass. Reference: ``tests/naive/activations.py::softmax, log_softmax``.
     """
     n_rows, n_cols = x.shape
@@ -320,14 +275,14 @@ def apply_rows_f64(kind: int, x: np.ndarray, out: np.ndarray) -> None:
         row = x[r]
         m = row_max(row)
         _exp_row_f64(row, m, e)
-        s = tree_sum(e, tmp)
+        rest = _sum_but_max(row, m, e, tmp)
         o = out[r]
         if kind == SOFTMAX:
-            inv = 1.0 / s
+            inv = 1.0 / (1.0 + rest)
             for j in range(n_cols):
                 o[j] = e[j] * inv
         else:
-            log_s = math.log(s)
+            log_s = log1p_nonneg_f64(rest)
             for j in range(n_cols):
                 o[j] = (row[j] - m) - log_s
 
@@ -346,16 +301,16 @@ def apply_rows_f32(kind: int, x: np.ndarray, out: np.ndarray) -> None:
         row = x[r]
         m = row_max(row)
         _exp_row_f32(row, np.float32(m), e)
-        s = tree_sum(e, tmp)
+        rest = _sum_but_max(row, m, e, tmp)
         o = out[r]
         if kind == SOFTMAX:
-            inv = 1.0 / s
+            inv = 1.0 / (1.0 + rest)
             for j in range(n_cols):
                 o[j] = np.float64(e[j]) * inv
         else:
-            shift = m + math.log(s)
+            log_s = log1p_nonneg_f64(rest)
             for j in range(n_cols):
-                o[j] = np.float64(row[j]) - shift
+                o[j] = (np.float64(row[j]) - m) - log_s
 
 
 @jit

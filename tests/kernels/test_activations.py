@@ -18,6 +18,7 @@ import math
 
 import numpy as np
 import pytest
+from fastml.kernels import _vecmath as V
 from fastml.kernels.nn import activations as K
 from naive import activations as naive
 from numpy.testing import assert_allclose, assert_array_equal
@@ -237,11 +238,26 @@ def test_row_max_and_tree_sum(dtype):
     tmp = np.empty(600, dtype=np.float64)
     for n in (1, 2, 15, 16, 17, 33, 100, 1000, 1031):
         row = rng.normal(scale=10, size=n).astype(dtype)
-        assert K.row_max(row) == row.max()
+        assert V.row_max(row) == row.max()
         # Pairwise summation: error <= ~log2(n) ulp of sum(|row|).
         exact = math.fsum(row.astype(float))
-        assert abs(K.tree_sum(row, tmp) - exact) <= 1e-15 * np.abs(row).sum()
+        assert abs(V.tree_sum(row, tmp) - exact) <= 1e-15 * np.abs(row).sum()
     special = np.array([-np.inf, -1e30, -0.0, 0.0, 3.0, -5.0], dtype=dtype)
-    assert K.row_max(special) == 3.0
-    assert K.row_max(np.array([-np.inf, -np.inf], dtype=dtype)) == -np.inf
-    assert np.isnan(K.row_max(np.array([1.0, np.nan, 2.0], dtype=dtype)))
+    assert V.row_max(special) == 3.0
+    assert V.row_max(np.array([-np.inf, -np.inf], dtype=dtype)) == -np.inf
+    assert np.isnan(V.row_max(np.array([1.0, np.nan, 2.0], dtype=dtype)))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_log_softmax_of_a_dominant_logit_is_accurate(dtype):
+    # log_softmax at the maximum is -log1p(sum of the other exponentials): ~ -2e-13
+    # here, which log(1 + 2e-13) computed in float64 would get wrong by ~1e-3.
+    x = np.array([[30.0, 0.0, 0.0], [0.0, 20.0, 19.0]], dtype=dtype)
+    out = np.empty_like(x)
+    _rows(K.LOG_SOFTMAX, x, out)
+    expected = [
+        -math.log1p(2 * math.exp(-30.0)),
+        -math.log1p(math.exp(-1.0) + math.exp(-20.0)),
+    ]
+    rtol = 1e-14 if dtype == np.float64 else 1e-6
+    assert_allclose(out[[0, 1], [0, 1]], expected, rtol=rtol, atol=0)
