@@ -361,3 +361,28 @@ def test_predictions_reproduce_leaf_sums():
         rows = pred == side
         w = -g[rows].sum() / (h[rows].sum() + 1.0)
         assert side == pytest.approx(w, rel=1e-6)  # float32 rounding of the leaf
+
+
+def test_trees_feed_the_shared_prediction_kernel():
+    """Several trees appended into the model arrays predict as the naive walk does."""
+    predict = pytest.importorskip("fastml.kernels.tree.predict")
+    X, g, h = data(15, n=150, nan=0.1)
+    trees = [kernel_tree(X, g * (k + 1), h, max_depth=3 + k) for k in range(3)]
+    arrays = {name: np.concatenate([t[name] for t in trees]) for name in FIELDS}
+    tree_ptr = np.cumsum([0] + [len(t["feature"]) for t in trees]).astype(np.int64)
+    out = np.zeros((X.shape[0], 1))
+    predict.predict_raw(
+        X,
+        arrays["feature"],
+        arrays["threshold"],
+        arrays["default_left"],
+        arrays["left"],
+        arrays["right"],
+        arrays["value"],
+        tree_ptr,
+        1,
+        len(trees),
+        out,
+    )
+    expected = sum(predict_tree(t, X) for t in trees)
+    assert_array_equal(out[:, 0], expected)
