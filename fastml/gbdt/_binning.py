@@ -84,16 +84,21 @@ class BinMapper:
         Thresholds are learned from at most this many rows (LightGBM's default
         sample size for binning), drawn by :func:`jittered_rows`; None uses every
         row.
-    eps : float or None, default=None
+    eps : float, default=0.0
         Rank accuracy of the sketch (see ``sketch_feature_cuts``): each threshold's
         left weight is within ``eps * W`` of the best exact boundary for its target
-        rank, on the sample. None means ``0.25 / max_bin`` (a quarter of a bin);
-        0 means exact quantiles of the sample.
+        rank, on the sample. 0 (the default) gives exact weighted quantiles of the
+        sample: each column of the sample is radix-sorted whole, which is as fast
+        as the chunked sketch at 200,000 rows and compiles in about half the time
+        on a cold cache (no prune/merge code). ``eps > 0`` uses chunk summaries of
+        16,384 rows pruned to ``max(max_bin, ceil(1 / eps))`` entries and merged,
+        whose memory does not grow with the number of rows (``subsample=None`` on
+        very large data).
     random_state : int, default=0
         Seed of the row sample.
     n_threads : int, default=1
-        Numba threads for the sketch and the binning kernels (results do not depend
-        on it).
+        Threads for the sketch (split over features) and the binning (split over
+        rows); the results do not depend on it.
 
     Attributes
     ----------
@@ -125,7 +130,7 @@ class BinMapper:
         self,
         max_bin: int = 256,
         subsample: int | None = DEFAULT_SUBSAMPLE,
-        eps: float | None = None,
+        eps: float = 0.0,
         random_state: int = 0,
         n_threads: int = 1,
     ) -> None:
@@ -151,7 +156,6 @@ class BinMapper:
         -------
         self : BinMapper
         """
-        from fastml.kernels._jit import num_threads
         from fastml.kernels.hist.sketch import gather_columns, sketch_feature_cuts
 
         max_bin = _check_max_bin(self.max_bin)
@@ -166,7 +170,7 @@ class BinMapper:
                     f"sample_weight.shape == ({weights.shape[0]},), expected "
                     f"({n_samples},)!"
                 )
-        eps = 0.25 / max_bin if self.eps is None else float(self.eps)
+        eps = float(self.eps)
         if not eps >= 0.0:
             raise ValueError(f"eps must be >= 0, got {self.eps!r}.")
         n_rows = n_samples
@@ -177,12 +181,15 @@ class BinMapper:
         row_idx = jittered_rows(n_samples, n_rows, int(self.random_state))
         n_threads = max(1, int(self.n_threads))
         columns = np.empty((n_features, row_idx.shape[0]), dtype=X.dtype)
-        with num_threads(n_threads):
-            if row_idx.shape[0] > 0 and n_features > 0:
-                gather_columns(X, row_idx, columns)
-            cut_values, cut_ptr = sketch_feature_cuts(
-                columns.T, np.ascontiguousarray(weights[row_idx]), max_bin, eps
-            )
+        if row_idx.shape[0] > 0 and n_features > 0:
+            gather_columns(X, row_idx, columns)
+        cut_values, cut_ptr = sketch_feature_cuts(
+            columns.T,
+            np.ascontiguousarray(weights[row_idx]),
+            max_bin,
+            eps,
+            n_threads=n_threads,
+        )
         self.cut_values = cut_values
         self.cut_ptr = cut_ptr
         self.dtype = np.dtype(np.uint8 if max_bin <= 255 else np.uint16)
@@ -202,7 +209,6 @@ class BinMapper:
         bins : ndarray of shape (n_samples, n_features), ``self.dtype``, C-contiguous
             ``#{t <= v}`` per value, ``missing_bin`` for NaN.
         """
-        from fastml.kernels._jit import num_threads
         from fastml.kernels.hist.binning import bin_data
 
         self._check_fitted()
@@ -214,8 +220,14 @@ class BinMapper:
             )
         out = np.empty(X.shape, dtype=self.dtype)
         if X.size:
-            with num_threads(max(1, int(self.n_threads))):
-                bin_data(X, self.cut_values, self.cut_ptr, self.missing_bin, out)
+            bin_data(
+                X,
+                self.cut_values,
+                self.cut_ptr,
+                self.missing_bin,
+                out,
+                n_threads=max(1, int(self.n_threads)),
+            )
         return out
 
     def fit_transform(self, X: Any, sample_weight: Any = None) -> np.ndarray:

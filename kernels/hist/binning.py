@@ -25,15 +25,12 @@ compared in ``tests/kernels/test_binning.py``.
 from __future__ import annotations
 
 import numpy as np
-from fastml.kernels._jit import jit, jit_parallel, prange
+from fastml.kernels._jit import jit
 
 __all__ = ["bin_data", "n_lookup_cells"]
 
-_ROW_BLOCK = 512
 
-
-@jit
-def n_lookup_cells(n_thresholds):  # pragma: no cover - compiled
+def n_lookup_cells(n_thresholds: int) -> int:
     """Cells of a feature's lookup table: the power of two >= 4 m, in [16, 65536]."""
     g = 16
     while g < 4 * n_thresholds and g < 65536:
@@ -50,9 +47,95 @@ def _cell(x, origin, scale, top):  # pragma: no cover - compiled
     return np.int64(y)
 
 
-@jit_parallel
-def bin_data(X, cut_values, cut_ptr, missing_bin, out):  # pragma: no cover - compiled
-    """Bin index of every value of X (parallel over row blocks).
+def _lookup_tables(cut_values, cut_ptr):
+    """Per-feature lookup tables of :func:`bin_data` (NumPy, O(n_features * G)).
+
+    Returns ``(start, origin, scale, top_cell, padded, pad_ptr)``: ``start[f, c] =
+    #{j : cell_f(t_j) < c}`` with ``cell_f(x) = _cell(x, origin[f], scale[f],
+    top_cell[f])``; feature f's thresholds are copied to ``padded[pad_ptr[f]:]`` and
+    followed by a NaN sentinel. The cells of the thresholds are computed here with
+    the same IEEE float64 operations as ``_cell`` (subtract, multiply, clamp,
+    truncate; no fused multiply-add on either side), so they agree with the
+    kernel's cells bit for bit. Built in NumPy: a compiled version would cost ~1 s of
+    cold compilation for microseconds of work.
+    """
+    cut_values = np.asarray(cut_values, dtype=np.float64)
+    cut_ptr = np.asarray(cut_ptr, dtype=np.int64)
+    n_features = cut_ptr.shape[0] - 1
+    counts = np.diff(cut_ptr)
+    n_cells = np.array([n_lookup_cells(int(m)) for m in counts], dtype=np.int64)
+    max_cells = int(n_cells.max()) if n_features else 16
+    start = np.zeros((n_features, max_cells + 1), dtype=np.int32)
+    origin = np.zeros(n_features)
+    scale = np.zeros(n_features)
+    top_cell = np.zeros(n_features)
+    pad_ptr = cut_ptr[:-1] + np.arange(n_features, dtype=np.int64)
+    padded = np.full(cut_values.shape[0] + n_features, np.nan)
+    for f in range(n_features):
+        t = cut_values[cut_ptr[f] : cut_ptr[f + 1]]
+        padded[pad_ptr[f] : pad_ptr[f] + t.shape[0]] = t
+        if t.shape[0] == 0:
+            continue  # one cell, start[f] all zero: every value gets bin 0
+        g = int(n_cells[f])
+        finite = t[t < np.inf]
+        with np.errstate(divide="ignore", over="ignore"):
+            span = (finite[-1] if finite.shape[0] else t[0]) - t[0]
+            sc = g / span if span > 0.0 else 0.0
+        if not sc < np.inf:  # span subnormal or inf: every threshold in cell 0
+            sc = 0.0
+        origin[f] = t[0]
+        scale[f] = sc
+        top_cell[f] = g - 1.0
+        with np.errstate(invalid="ignore", over="ignore"):
+            y = (t - t[0]) * sc
+        y = np.where(y > 0.0, y, 0.0)
+        y = np.where(y < g - 1.0, y, g - 1.0)
+        cells = y.astype(np.int64)
+        # start[c] = #{cell(t) < c}: thresholds are sorted, so are their cells
+        start[f, : g + 1] = np.searchsorted(cells, np.arange(g + 1), side="left")
+    return start, origin, scale, top_cell, padded, pad_ptr
+
+
+@jit
+def _bin_rows(
+    X,
+    row_start,
+    row_stop,
+    start,
+    origin,
+    scale,
+    top_cell,
+    padded,
+    pad_ptr,
+    missing_bin,
+    out,
+):  # pragma: no cover - compiled
+    """Bins of rows ``[row_start, row_stop)`` (see :func:`bin_data`)."""
+    n_features = X.shape[1]
+    for i in range(row_start, row_stop):
+        for f in range(n_features):
+            v = X[i, f]
+            x = np.float64(v)
+            c = _cell(x, origin[f], scale[f], top_cell[f])
+            a = start[f, c]
+            n_in_cell = start[f, c + 1] - a
+            base = pad_ptr[f]
+            if n_in_cell > 1:  # rare with G >= 4 m: binary search in the cell
+                while n_in_cell > 0:
+                    half = n_in_cell >> 1
+                    if padded[base + a + half] <= x:
+                        a += half + 1
+                        n_in_cell -= half + 1
+                    else:
+                        n_in_cell = half
+                b = a
+            else:
+                b = a + (padded[base + a] <= x)
+            out[i, f] = missing_bin if v != v else b
+
+
+def bin_data(X, cut_values, cut_ptr, missing_bin, out, n_threads=None):
+    """Bin index of every value of X (parallel over row ranges).
 
     Parameters
     ----------
@@ -66,79 +149,54 @@ def bin_data(X, cut_values, cut_ptr, missing_bin, out):  # pragma: no cover - co
     out : ndarray of shape (n_samples, n_features), uint8 or uint16, C-contiguous (OUT)
         Row-major: a row's bins are adjacent. The caller picks a dtype holding
         ``missing_bin`` and every ``bin <= #thresholds``.
+    n_threads : int or None, default=None
+        Threads (contiguous row ranges); None uses the Numba thread count of the
+        calling thread, i.e. the value set by ``fastml.kernels._jit.num_threads(n)``.
 
     Notes
     -----
     Exact ``np.searchsorted(t, float64(v), side="right")`` per value through the
-    per-feature lookup table of the module docstring (built here, ``O(n_features *
-    G)``). Infinite values are ordinary values (``+inf`` lands in the last bin).
-    The common case (at most one threshold in the value's cell) is branch-free: each
-    feature's thresholds are copied with a NaN sentinel after the last one, so
-    ``bin = start[c] + (t[start[c]] <= x)`` holds whether the cell holds one
-    threshold or none (then ``t[start[c]]`` lies in a later cell, or is the sentinel,
-    and compares false). NaN values take the same path and are replaced by
-    ``missing_bin`` at the end. Rows are independent: the result does not depend on
-    the thread count.
+    per-feature lookup table of the module docstring (built by ``_lookup_tables``).
+    Infinite values are ordinary values (``+inf`` lands in the last bin). The common
+    case (at most one threshold in the value's cell) is branch-free: each feature's
+    thresholds are copied with a NaN sentinel after the last one, so ``bin =
+    start[c] + (t[start[c]] <= x)`` holds whether the cell holds one threshold or
+    none (then ``t[start[c]]`` lies in a later cell, or is the sentinel, and compares
+    false). NaN values take the same path and are replaced by ``missing_bin`` at the
+    end. A thin Python function: the serial ``nogil`` kernel ``_bin_rows`` runs on
+    contiguous row ranges in Python threads (``fastml._parallel.run_chunks``; a
+    ``prange`` kernel would add ~1 s of cold compilation). Rows are independent, so
+    the result does not depend on the thread count.
     """
-    n_samples, n_features = X.shape
-    max_cells = 16
-    for f in range(n_features):
-        max_cells = max(max_cells, n_lookup_cells(cut_ptr[f + 1] - cut_ptr[f]))
-    start = np.zeros((n_features, max_cells + 1), np.int32)
-    origin = np.zeros(n_features)
-    scale = np.zeros(n_features)
-    top_cell = np.zeros(n_features)
-    # thresholds of feature f at padded[pad_ptr[f]:], followed by a NaN sentinel
-    padded = np.empty(cut_values.shape[0] + n_features)
-    pad_ptr = np.empty(n_features, np.int64)
-    for f in range(n_features):
-        pad_ptr[f] = cut_ptr[f] + f
-    for f in prange(n_features):
-        lo = cut_ptr[f]
-        m = cut_ptr[f + 1] - lo
-        p0 = pad_ptr[f]
-        for j in range(m):
-            padded[p0 + j] = cut_values[lo + j]
-        padded[p0 + m] = np.nan
-        if m == 0:
-            continue  # one cell, start[f] all zero: every value gets bin 0
-        n_cells = n_lookup_cells(m)
-        first = cut_values[lo]
-        last = m - 1  # grid over the finite thresholds (any range would be exact)
-        while last > 0 and cut_values[lo + last] == np.inf:
-            last -= 1
-        span = cut_values[lo + last] - first
-        sc = n_cells / span if span > 0.0 else 0.0
-        if not (sc < np.inf):  # span subnormal or inf: every threshold in cell 0
-            sc = 0.0
-        origin[f] = first
-        scale[f] = sc
-        top_cell[f] = n_cells - 1.0
-        # count thresholds per cell, then prefix sums: start[c] = #{cell(t) < c}
-        for j in range(m):
-            start[f, _cell(cut_values[lo + j], first, sc, n_cells - 1.0) + 1] += 1
-        for c in range(n_cells):
-            start[f, c + 1] += start[f, c]
-    n_blocks = (n_samples + _ROW_BLOCK - 1) // _ROW_BLOCK
-    for blk in prange(n_blocks):
-        stop = min(n_samples, (blk + 1) * _ROW_BLOCK)
-        for i in range(blk * _ROW_BLOCK, stop):
-            for f in range(n_features):
-                v = X[i, f]
-                x = np.float64(v)
-                c = _cell(x, origin[f], scale[f], top_cell[f])
-                a = start[f, c]
-                n_in_cell = start[f, c + 1] - a
-                base = pad_ptr[f]
-                if n_in_cell > 1:  # rare with G >= 4 m: binary search in the cell
-                    while n_in_cell > 0:
-                        half = n_in_cell >> 1
-                        if padded[base + a + half] <= x:
-                            a += half + 1
-                            n_in_cell -= half + 1
-                        else:
-                            n_in_cell = half
-                    b = a
-                else:
-                    b = a + (padded[base + a] <= x)
-                out[i, f] = missing_bin if v != v else b
+    from fastml.kernels.hist.sketch import _run_chunks
+
+    n_samples = X.shape[0]
+    if n_samples == 0:
+        return
+    start, origin, scale, top_cell, padded, pad_ptr = _lookup_tables(
+        cut_values, cut_ptr
+    )
+    missing = int(missing_bin)
+
+    def run(row_start: int, row_stop: int) -> None:
+        _bin_rows(
+            X,
+            row_start,
+            row_stop,
+            start,
+            origin,
+            scale,
+            top_cell,
+            padded,
+            pad_ptr,
+            missing,
+            out,
+        )
+
+    # chunks of at least ~16k rows: thread hand-off costs ~10 us
+    n_chunks = max(1, min(n_samples // 16384 + 1, 1 << 30))
+    if n_threads is None:
+        import numba
+
+        n_threads = numba.get_num_threads()
+    _run_chunks(run, n_samples, min(int(n_threads), n_chunks))
