@@ -8,8 +8,14 @@ default direction). Growth is depth-wise, level by level, like XGBoost's ``colma
 updater: each feature is sorted once per fit (:func:`presort_columns`), and each level
 of each tree is one pass over every presorted column, with a per-row node index
 (``pos``) so that all the level's nodes are scanned together. The pass over features is
-``prange``; every feature writes its own slot and the nodes' best splits are reduced
-serially in feature order, so trees do not depend on the thread count.
+``prange`` (serial below ~1e5 entries per level, where waking threads costs more than
+the scan); every feature writes its own slot and the nodes' best splits are reduced
+in feature order, so trees do not depend on the thread count.
+
+Only that scan, O(n_samples * n_features) per level, is compiled. The growth loop
+around it is Python with O(n_samples) NumPy steps per level (node sums in row order
+with ``bincount``, the row partition, pruning, renumbering): as one Numba function it
+compiled in ~13 s cold against ~4 s now (loaded 2-core machine), for no speed gain.
 
 Formulation (XGBoost's): per node G = sum of gradients, H = sum of hessians (the
 "cover");
@@ -95,6 +101,9 @@ from fastml.kernels._jit import jit, jit_parallel, prange
 __all__ = ["presort_columns", "build_exact_tree"]
 
 _RT_EPS = np.float32(1e-6)
+# Below this many (row, feature) entries per level the scan runs on the calling
+# thread: at breast-cancer size (569 x 30) waking the pool made a tree 3x slower.
+_PARALLEL_MIN_WORK = 100_000
 
 
 def presort_columns(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -127,21 +136,6 @@ def presort_columns(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 @jit
-def _sorted_copy(a: np.ndarray) -> np.ndarray:
-    """Ascending copy by insertion sort (a few hundred features at most; np.sort
-    would add seconds of compilation)."""
-    out = a.copy()
-    for i in range(1, out.shape[0]):
-        v = out[i]
-        j = i - 1
-        while j >= 0 and out[j] > v:
-            out[j + 1] = out[j]
-            j -= 1
-        out[j + 1] = v
-    return out
-
-
-@jit
 def _threshold_l1(g: float, alpha: float) -> float:
     if g > alpha:
         return g - alpha
@@ -157,15 +151,6 @@ def _similarity(g: float, h: float, lam: float, alpha: float) -> np.float32:
         return np.float32(0.0)
     t = _threshold_l1(g, alpha)
     return np.float32(t * t) / np.float32(h + lam)
-
-
-@jit
-def _leaf_weight(
-    g: float, h: float, lam: float, alpha: float, mcw: float
-) -> np.float32:
-    if h < mcw or h <= 0.0:
-        return np.float32(0.0)
-    return np.float32(-_threshold_l1(g, alpha) / (h + lam))
 
 
 @jit
@@ -240,11 +225,20 @@ def _scan_feature(
         if v != last[p] and acc_h[p] >= mcw:
             rest_h = node_h[p] - acc_h[p]
             if rest_h >= mcw:
-                rest_g = node_g[p] - acc_g[p]
-                s = _similarity(acc_g[p], acc_h[p], lam, alpha) + _similarity(
-                    rest_g, rest_h, lam, alpha
-                )
-                gain = s - node_sim[p]
+                # _similarity(acc) + _similarity(rest) - node's, written out here: a
+                # call per candidate costs 3x the scan time, and Numba's inline pass
+                # costs seconds of compilation per call site
+                t = acc_g[p]
+                t = t - alpha if t > alpha else (t + alpha if t < -alpha else 0.0)
+                sim_acc = np.float32(0.0)
+                if acc_h[p] > 0.0:
+                    sim_acc = np.float32(t * t) / np.float32(acc_h[p] + lam)
+                t = node_g[p] - acc_g[p]
+                t = t - alpha if t > alpha else (t + alpha if t < -alpha else 0.0)
+                sim_rest = np.float32(0.0)
+                if rest_h > 0.0:
+                    sim_rest = np.float32(t * t) / np.float32(rest_h + lam)
+                gain = (sim_acc + sim_rest) - node_sim[p]
                 if not np.isinf(gain) and gain > best_gain[p]:
                     best_gain[p] = gain
                     if forward:
@@ -271,6 +265,40 @@ def _scan_feature(
                 best_left[p] = default_left
 
 
+@jit
+def _scan_column(
+    kf: int,
+    values: np.ndarray,
+    order: np.ndarray,
+    n_valid: np.ndarray,
+    feats: np.ndarray,
+    forward_ok: np.ndarray,
+    gh: np.ndarray,
+    pos: np.ndarray,
+    node_g: np.ndarray,
+    node_h: np.ndarray,
+    node_count: np.ndarray,
+    node_sim: np.ndarray,
+    lam: float,
+    alpha: float,
+    mcw: float,
+    best_gain: np.ndarray,
+    best_thr: np.ndarray,
+    best_left: np.ndarray,
+) -> None:
+    """Both scans (forward when allowed, then backward) of feature feats[kf]."""
+    fk = feats[kf]
+    for direction in range(2):
+        forward = direction == 0
+        if forward and not forward_ok[kf]:
+            continue
+        _scan_feature(
+            values, order, n_valid[fk], fk, forward, gh, pos, node_g, node_h,
+            node_count, node_sim, lam, alpha, mcw,
+            best_gain[kf], best_thr[kf], best_left[kf],
+        )  # fmt: skip
+
+
 @jit_parallel
 def _scan_level(
     values: np.ndarray,
@@ -294,39 +322,45 @@ def _scan_level(
     """All features' scans for one level, in parallel over features.
 
     Row k of best_gain/best_thr/best_left (shape (n_feats, n_level)) belongs to
-    feature feats[k] and is written by one thread only. Kept apart from the growth
-    loop so that ``prange`` is its only parallel construct (with Numba's array
-    expression parallelisation active in the whole growth function, allocations
-    inside its ``while`` loop were mis-compiled).
+    feature feats[k] and is written by one thread only, so the result does not
+    depend on the thread count.
     """
     for kf in prange(feats.shape[0]):
-        fk = feats[kf]
-        for direction in range(2):
-            forward = direction == 0
-            if forward and not forward_ok[kf]:
-                continue
-            _scan_feature(
-                values,
-                order,
-                n_valid[fk],
-                fk,
-                forward,
-                gh,
-                pos,
-                node_g,
-                node_h,
-                node_count,
-                node_sim,
-                lam,
-                alpha,
-                mcw,
-                best_gain[kf],
-                best_thr[kf],
-                best_left[kf],
-            )
+        _scan_column(
+            kf, values, order, n_valid, feats, forward_ok, gh, pos, node_g, node_h,
+            node_count, node_sim, lam, alpha, mcw, best_gain, best_thr, best_left,
+        )  # fmt: skip
 
 
 @jit
+def _scan_level_serial(
+    values: np.ndarray,
+    order: np.ndarray,
+    n_valid: np.ndarray,
+    feats: np.ndarray,
+    forward_ok: np.ndarray,
+    gh: np.ndarray,
+    pos: np.ndarray,
+    node_g: np.ndarray,
+    node_h: np.ndarray,
+    node_count: np.ndarray,
+    node_sim: np.ndarray,
+    lam: float,
+    alpha: float,
+    mcw: float,
+    best_gain: np.ndarray,
+    best_thr: np.ndarray,
+    best_left: np.ndarray,
+) -> None:
+    """:func:`_scan_level` on the calling thread (small levels: waking the thread
+    pool costs more than the scan)."""
+    for kf in range(feats.shape[0]):
+        _scan_column(
+            kf, values, order, n_valid, feats, forward_ok, gh, pos, node_g, node_h,
+            node_count, node_sim, lam, alpha, mcw, best_gain, best_thr, best_left,
+        )  # fmt: skip
+
+
 def build_exact_tree(
     X: np.ndarray,
     order: np.ndarray,
@@ -393,187 +427,176 @@ def build_exact_tree(
     cover : ndarray of shape (n_nodes,), float64
         Sum of the hessians of the node's rows.
     """
+    X = np.asarray(X, dtype=np.float64)
     n_samples = X.shape[0]
-    lam = np.float64(np.float32(reg_lambda))
-    alpha = np.float64(np.float32(reg_alpha))
-    mcw = np.float64(np.float32(min_child_weight))
+    lam = float(np.float32(reg_lambda))
+    alpha = float(np.float32(reg_alpha))
+    mcw = float(np.float32(min_child_weight))
     lr32 = np.float32(learning_rate)
     gamma32 = np.float32(gamma)
 
-    feats = _sorted_copy(feature_idx)
-    n_feats = feats.shape[0]
-    forward_ok = np.zeros(n_feats, dtype=np.bool_)
-    for k in range(n_feats):
-        f = feats[k]
-        nv = n_valid[f]
-        if nv < n_samples and nv > 0:
-            forward_ok[k] = values[f, 0] != values[f, nv - 1]
+    feats = np.unique(np.asarray(feature_idx, dtype=np.int64))  # ascending
+    nv = n_valid[feats]
+    last_valid = values[feats, np.maximum(nv - 1, 0)] if n_samples else nv * 0.0
+    first_valid = values[feats, 0] if n_samples else nv * 0.0
+    forward_ok = (nv > 0) & (nv < n_samples) & (first_valid != last_valid)
 
-    pos = np.full(n_samples, -1, dtype=np.int64)
+    rows = np.unique(np.asarray(row_idx, dtype=np.int64))
     gh = np.zeros((n_samples, 2))  # gradient and hessian side by side: one cache line
-    n_rows = 0
-    for i in range(row_idx.shape[0]):
-        r = row_idx[i]
-        if pos[r] < 0:
-            pos[r] = 0
-            gh[r, 0] = grad[r]
-            gh[r, 1] = hess[r]
-            n_rows += 1
+    gh[rows, 0] = grad[rows]
+    gh[rows, 1] = hess[rows]
+    pos = np.full(n_samples, -1, dtype=np.int64)  # row -> index in the level's nodes
+    pos[rows] = 0
 
-    cap = 2 * max(n_rows, 1) - 1
-    if max_depth > 0 and max_depth < 40:
-        cap = min(cap, 2 ** (max_depth + 1) - 1)
-    t_feature = np.full(cap, -1, dtype=np.int32)
-    t_threshold = np.zeros(cap)
-    t_default = np.zeros(cap, dtype=np.uint8)
-    t_left = np.full(cap, -1, dtype=np.int32)
-    t_gain = np.zeros(cap, dtype=np.float32)
-    t_g = np.zeros(cap)
-    t_h = np.zeros(cap)
-
+    # Growth, level by level. Per node: split feature (-1 leaf), threshold, default
+    # direction, left child id (right = left + 1), float32 gain, G and H.
+    t_feature: list[int] = [-1]
+    t_threshold: list[float] = [0.0]
+    t_default: list[int] = [0]
+    t_left: list[int] = [-1]
+    t_gain: list[np.float32] = [np.float32(0.0)]
+    t_g = [0.0]
+    t_h = [0.0]
     level = np.zeros(1, dtype=np.int64)  # node ids of the level's nodes
-    n_nodes = 1
     n_leaves = 1
     depth = 0
     while level.shape[0] > 0:
         n_level = level.shape[0]
-        node_g = np.zeros(n_level)
-        node_h = np.zeros(n_level)
-        node_count = np.zeros(n_level, dtype=np.int64)
-        for r in range(n_samples):
-            p = pos[r]
-            if p >= 0:
-                node_g[p] += gh[r, 0]
-                node_h[p] += gh[r, 1]
-                node_count[p] += 1
+        active = np.flatnonzero(pos >= 0)
+        node_of = pos[active]
+        # row-order sums (bincount adds sequentially), the order XGBoost uses
+        node_g = np.bincount(node_of, weights=gh[active, 0], minlength=n_level)
+        node_h = np.bincount(node_of, weights=gh[active, 1], minlength=n_level)
+        node_count = np.bincount(node_of, minlength=n_level).astype(np.int64)
         for p in range(n_level):
-            t_g[level[p]] = node_g[p]
-            t_h[level[p]] = node_h[p]
+            t_g[level[p]] = float(node_g[p])
+            t_h[level[p]] = float(node_h[p])
         if max_depth > 0 and depth >= max_depth:
             break
-        node_sim = np.empty(n_level, dtype=np.float32)
-        for p in range(n_level):
-            node_sim[p] = _similarity(node_g[p], node_h[p], lam, alpha)
+        node_sim = _similarities(node_g, node_h, lam, alpha)
 
+        n_feats = feats.shape[0]
         best_gain = np.zeros((n_feats, n_level), dtype=np.float32)
         best_thr = np.zeros((n_feats, n_level))
         best_left = np.zeros((n_feats, n_level), dtype=np.uint8)
-        _scan_level(
-            values,
-            order,
-            n_valid,
-            feats,
-            forward_ok,
-            gh,
-            pos,
-            node_g,
-            node_h,
-            node_count,
-            node_sim,
-            lam,
-            alpha,
-            mcw,
-            best_gain,
-            best_thr,
-            best_left,
-        )
+        if n_feats:
+            scan = _scan_level_serial
+            if active.shape[0] * n_feats > _PARALLEL_MIN_WORK:
+                scan = _scan_level
+            scan(
+                values, order, n_valid, feats, forward_ok, gh, pos, node_g, node_h,
+                node_count, node_sim, lam, alpha, mcw, best_gain, best_thr, best_left,
+            )  # fmt: skip
+            # the largest gain per node, ties to the smaller feature index
+            k_best = np.argmax(best_gain, axis=0)
+            g_best = best_gain[k_best, np.arange(n_level)]
+        else:
+            k_best = np.zeros(n_level, dtype=np.int64)
+            g_best = np.zeros(n_level, dtype=np.float32)
 
-        # Per node: the largest gain, ties to the smaller feature index (feats ascend).
         child_slot = np.full(n_level, -1, dtype=np.int64)
         split_feat = np.zeros(n_level, dtype=np.int64)
         split_thr = np.zeros(n_level)
-        split_left = np.zeros(n_level, dtype=np.uint8)
-        n_split = 0
-        for p in range(n_level):
-            kbest = -1
-            gbest = np.float32(0.0)
-            for k in range(n_feats):
-                if best_gain[k, p] > gbest:
-                    gbest = best_gain[k, p]
-                    kbest = k
-            if kbest < 0 or not gbest > _RT_EPS:
-                continue
+        split_left = np.zeros(n_level, dtype=bool)
+        next_level: list[int] = []
+        for p in np.flatnonzero(g_best > _RT_EPS):
             if max_leaves > 0 and n_leaves >= max_leaves:
-                continue
-            nid = level[p]
-            t_feature[nid] = feats[kbest]
-            t_threshold[nid] = best_thr[kbest, p]
-            t_default[nid] = best_left[kbest, p]
-            t_gain[nid] = gbest
-            t_left[nid] = n_nodes
-            n_nodes += 2
+                break
+            k = k_best[p]
+            nid = int(level[p])
+            child = len(t_feature)
+            t_feature[nid] = int(feats[k])
+            t_threshold[nid] = float(best_thr[k, p])
+            t_default[nid] = int(best_left[k, p])
+            t_left[nid] = child
+            t_gain[nid] = g_best[p]
+            for _ in range(2):
+                t_feature.append(-1)
+                t_threshold.append(0.0)
+                t_default.append(0)
+                t_left.append(-1)
+                t_gain.append(np.float32(0.0))
+                t_g.append(0.0)
+                t_h.append(0.0)
+            child_slot[p] = len(next_level)
+            split_feat[p] = feats[k]
+            split_thr[p] = best_thr[k, p]
+            split_left[p] = best_left[k, p] == 1
+            next_level += [child, child + 1]
             n_leaves += 1
-            child_slot[p] = 2 * n_split
-            split_feat[p] = feats[kbest]
-            split_thr[p] = best_thr[kbest, p]
-            split_left[p] = best_left[kbest, p]
-            n_split += 1
-        next_level = np.empty(2 * n_split, dtype=np.int64)
-        for p in range(n_level):
-            s = child_slot[p]
-            if s >= 0:
-                next_level[s] = t_left[level[p]]
-                next_level[s + 1] = t_left[level[p]] + 1
-        for row in range(n_samples):
-            slot = pos[row]
-            if slot < 0:
-                continue
-            s_child = child_slot[slot]
-            if s_child < 0:
-                pos[row] = -1
-                continue
-            xv = X[row, split_feat[slot]]
-            if np.isnan(xv):
-                to_left = split_left[slot] == 1
-            else:
-                to_left = xv < split_thr[slot]
-            pos[row] = s_child if to_left else s_child + 1
-        level = next_level
+
+        # Partition: rows of split nodes move to a child, the others are done.
+        slot = child_slot[node_of]
+        moving = slot >= 0
+        pos[active[~moving]] = -1
+        mv_rows, mv_node = active[moving], node_of[moving]
+        x = X[mv_rows, split_feat[mv_node]]
+        go_left = np.where(np.isnan(x), split_left[mv_node], x < split_thr[mv_node])
+        pos[mv_rows] = slot[moving] + (~go_left)
+        level = np.asarray(next_level, dtype=np.int64)
         depth += 1
 
     # Pruning by gamma, bottom-up: children have larger ids than their parent, so one
     # pass in decreasing id order reaches the fixed point.
-    for nid in range(n_nodes - 1, -1, -1):
+    for nid in range(len(t_feature) - 1, -1, -1):
         c = t_left[nid]
-        if c < 0:
-            continue
-        if t_left[c] < 0 and t_left[c + 1] < 0 and t_gain[nid] < gamma32:
+        if c >= 0 and t_left[c] < 0 and t_left[c + 1] < 0 and t_gain[nid] < gamma32:
             t_left[nid] = -1
             t_feature[nid] = -1
 
     # Compact breadth-first renumbering of what is left.
-    old_of = np.empty(n_nodes, dtype=np.int64)
-    old_of[0] = 0
-    n_out = 1
+    kept = [0]
     head = 0
-    while head < n_out:
-        c = t_left[old_of[head]]
+    while head < len(kept):
+        c = t_left[kept[head]]
         if c >= 0:
-            old_of[n_out] = c
-            old_of[n_out + 1] = c + 1
-            n_out += 2
+            kept += [c, c + 1]
         head += 1
-    feature = np.full(n_out, -1, dtype=np.int32)
-    threshold = np.zeros(n_out)
-    default_left = np.zeros(n_out, dtype=np.uint8)
+    old = np.asarray(kept, dtype=np.int64)
+    n_out = old.shape[0]
+    f_old = np.asarray(t_feature, dtype=np.int32)[old]
+    internal = f_old >= 0
+    feature = np.where(internal, f_old, -1).astype(np.int32)
+    threshold = np.where(internal, np.asarray(t_threshold)[old], 0.0)
+    default_left = np.where(internal, np.asarray(t_default)[old], 0).astype(np.uint8)
     left = np.full(n_out, -1, dtype=np.int32)
-    right = np.full(n_out, -1, dtype=np.int32)
-    value = np.zeros(n_out)
-    gain = np.zeros(n_out)
-    cover = np.zeros(n_out)
-    next_child = 1
-    for i in range(n_out):
-        nid = old_of[i]
-        cover[i] = t_h[nid]
-        if t_left[nid] >= 0:
-            feature[i] = t_feature[nid]
-            threshold[i] = t_threshold[nid]
-            default_left[i] = t_default[nid]
-            gain[i] = float(t_gain[nid])
-            left[i] = next_child
-            right[i] = next_child + 1
-            next_child += 2
-        else:
-            w = _leaf_weight(t_g[nid], t_h[nid], lam, alpha, mcw)
-            value[i] = float(w * lr32)
-    return feature, threshold, default_left, left, right, value, gain, cover
+    left[internal] = 1 + 2 * np.arange(int(internal.sum()), dtype=np.int32)
+    right = np.where(internal, left + 1, -1).astype(np.int32)
+    gain = np.where(internal, np.asarray(t_gain, dtype=np.float32)[old], 0.0)
+    g_node = np.asarray(t_g)[old]
+    cover = np.asarray(t_h)[old]
+    weights = _leaf_weights(g_node, cover, lam, alpha, mcw)
+    value = np.where(internal, 0.0, (weights * lr32).astype(np.float64))
+    return (
+        feature,
+        threshold.astype(np.float64),
+        default_left,
+        left,
+        right,
+        value,
+        gain.astype(np.float64),
+        cover,
+    )
+
+
+def _threshold_l1_array(g: np.ndarray, alpha: float) -> np.ndarray:
+    return np.where(g > alpha, g - alpha, np.where(g < -alpha, g + alpha, 0.0))
+
+
+def _similarities(g: np.ndarray, h: np.ndarray, lam: float, alpha: float) -> np.ndarray:
+    """:func:`_similarity` over arrays (the same float32 operations)."""
+    t = _threshold_l1_array(g, alpha)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sim = (t * t).astype(np.float32) / (h + lam).astype(np.float32)
+    return np.where(h > 0.0, sim, np.float32(0.0)).astype(np.float32)
+
+
+def _leaf_weights(
+    g: np.ndarray, h: np.ndarray, lam: float, alpha: float, mcw: float
+) -> np.ndarray:
+    """float32(-T(G) / (H + lambda)), 0 when H < min_child_weight or H <= 0."""
+    t = _threshold_l1_array(g, alpha)
+    ok = (h >= mcw) & (h > 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = (-t / np.where(ok, h + lam, 1.0)).astype(np.float32)
+    return np.where(ok, w, np.float32(0.0)).astype(np.float32)
