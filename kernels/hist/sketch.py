@@ -131,24 +131,13 @@ _WMIN = 3
 
 
 @jit(inline="always")
-def _top_bit(keys):  # pragma: no cover - compiled
-    """The highest bit of the unsigned key dtype, as a value of that dtype."""
-    t = np.zeros(1, keys.dtype)
-    t[0] = ~t[0]
-    t[0] = t[0] >> 1
-    t[0] = ~t[0]
-    return t[0]
-
-
-@jit(inline="always")
-def _to_sortable_keys(keys, n):  # pragma: no cover - compiled
+def _to_sortable_keys(keys, n, top):  # pragma: no cover - compiled
     """IEEE float bits -> unsigned integers with the same order (in place).
 
     Negative floats (sign bit set) are bit-complemented, positive ones get their sign
     bit set. -0.0 must have been normalised to +0.0 beforehand (its image would sort
     below +0.0 although the two compare equal); NaN must be absent.
     """
-    top = _top_bit(keys)
     for i in range(n):
         x = keys[i]
         if x & top:
@@ -158,9 +147,8 @@ def _to_sortable_keys(keys, n):  # pragma: no cover - compiled
 
 
 @jit(inline="always")
-def _from_sortable_keys(keys, n):  # pragma: no cover - compiled
+def _from_sortable_keys(keys, n, top):  # pragma: no cover - compiled
     """Inverse of :func:`_to_sortable_keys` (in place)."""
-    top = _top_bit(keys)
     for i in range(n):
         x = keys[i]
         if x & top:
@@ -460,22 +448,23 @@ def _cuts_into(s, so, k, max_bin, out, oo):  # pragma: no cover - compiled
 
 @jit(inline="always")
 def _sorted_exact_summary(
-    vbuf, wbuf, m, tmp_keys, tmp_w, key_proto, out
+    vbuf, wbuf, m, tmp_keys, tmp_w, key_top, out
 ):  # pragma: no cover
     """Exact summary of the pairs ``(vbuf[:m], wbuf[:m])`` into ``out`` (buffers reused).
 
     ``vbuf`` holds non-NaN values with -0.0 normalised; it is sorted in place through
     its unsigned-integer view. Returns the number of entries.
     """
-    keys = vbuf.view(key_proto.dtype)
-    _to_sortable_keys(keys, m)
+    keys = vbuf.view(key_top.dtype)
+    top = key_top[0]
+    _to_sortable_keys(keys, m, top)
     _radix_sort_pairs(keys, wbuf, tmp_keys, tmp_w, m)
-    _from_sortable_keys(keys, m)
+    _from_sortable_keys(keys, m, top)
     return _exact_summary_sorted(vbuf, wbuf, m, out)
 
 
 @jit
-def _build_summary_kernel(values, weights, key_proto):  # pragma: no cover - compiled
+def _build_summary_kernel(values, weights, key_top):  # pragma: no cover - compiled
     n = values.shape[0]
     vbuf = np.empty(n, values.dtype)
     wbuf = np.empty(n)
@@ -489,13 +478,20 @@ def _build_summary_kernel(values, weights, key_proto):  # pragma: no cover - com
             m += 1
     out = np.empty((4, m))
     k = _sorted_exact_summary(
-        vbuf, wbuf, m, np.empty(m, key_proto.dtype), np.empty(m), key_proto, out
+        vbuf, wbuf, m, np.empty(m, key_top.dtype), np.empty(m), key_top, out
     )
     return out[:, :k].copy()
 
 
-def _key_proto(dtype: np.dtype) -> np.ndarray:
-    return np.empty(0, np.uint32 if dtype == np.float32 else np.uint64)
+def _key_top(dtype: np.dtype) -> np.ndarray:
+    """The top bit of the radix key type of ``dtype``, as a 1-element array.
+
+    It carries both the key dtype (uint32 for float32, uint64 for float64) and the
+    sign bit used by the key transform.
+    """
+    if dtype == np.float32:
+        return np.array([1 << 31], dtype=np.uint32)
+    return np.array([1 << 63], dtype=np.uint64)
 
 
 def _as_summary(summary: np.ndarray, name: str = "summary") -> np.ndarray:
@@ -536,7 +532,7 @@ def build_summary(values, weights=None):
     weights = np.require(weights, dtype=np.float64, requirements=["C", "W"])
     if values.ndim != 1 or weights.shape != values.shape:
         raise ValueError("values and weights must be 1-D arrays of the same length.")
-    return _build_summary_kernel(values, weights, _key_proto(values.dtype))
+    return _build_summary_kernel(values, weights, _key_top(values.dtype))
 
 
 @jit
@@ -723,7 +719,7 @@ def summary_cuts(summary, max_bin):
 
 @jit
 def _feature_cuts(
-    X, j, weights, max_bin, prune_b, rows, key_proto, out_cuts
+    X, j, weights, max_bin, prune_b, rows, key_top, out_cuts
 ):  # pragma: no cover - compiled
     """Thresholds of column j of X into ``out_cuts[j]``; returns their number.
 
@@ -737,7 +733,7 @@ def _feature_cuts(
     slot = rows if prune_b <= 0 else min(rows, prune_b + 1)
     vbuf = np.empty(rows, X.dtype)
     wbuf = np.empty(rows)
-    tmp_keys = np.empty(rows, key_proto.dtype)
+    tmp_keys = np.empty(rows, key_top.dtype)
     tmp_w = np.empty(rows)
     exact = np.empty((4, rows))
     buf_a = np.empty((4, n_chunks * slot))
@@ -755,7 +751,7 @@ def _feature_cuts(
                 vbuf[m] = x + 0.0  # -0.0 -> +0.0
                 wbuf[m] = w
                 m += 1
-        k = _sorted_exact_summary(vbuf, wbuf, m, tmp_keys, tmp_w, key_proto, exact)
+        k = _sorted_exact_summary(vbuf, wbuf, m, tmp_keys, tmp_w, key_top, exact)
         if prune_b > 0:
             k = _prune_into(exact, zero, k, prune_b, buf_a, offset)
         else:
@@ -789,20 +785,29 @@ def _feature_cuts(
 
 @jit
 def _exact_cuts_range(
-    X, f_start, f_stop, weights, max_bin, key_proto, out_cuts, out_counts
+    X,
+    f_start,
+    f_stop,
+    weights,
+    max_bin,
+    key_top,
+    vbuf,
+    wbuf,
+    tmp_keys,
+    tmp_w,
+    summary,
+    out_cuts,
+    out_counts,
 ):  # pragma: no cover - compiled
     """Exact thresholds of the features ``[f_start, f_stop)`` (serial, nogil).
 
     Per feature: one radix sort of the whole column, ties collapsed into an exact
     summary, cuts from it. No prune or merge is involved, which keeps this path (the
-    default of ``fastml.gbdt``) short to compile. Buffers are shared by the features.
+    default of ``fastml.gbdt``) short to compile; the scratch buffers (length
+    n_samples; ``summary`` of shape (4, n_samples)) come from the caller, which
+    saves compiling array allocations.
     """
     n = X.shape[0]
-    vbuf = np.empty(n, X.dtype)
-    wbuf = np.empty(n)
-    tmp_keys = np.empty(n, key_proto.dtype)
-    tmp_w = np.empty(n)
-    summary = np.empty((4, n))
     zero = np.int64(0)  # no literal arguments (see _prune_into)
     for j in range(f_start, f_stop):
         m = np.int64(0)
@@ -813,18 +818,18 @@ def _exact_cuts_range(
                 vbuf[m] = x + 0.0  # -0.0 -> +0.0
                 wbuf[m] = w
                 m += 1
-        k = _sorted_exact_summary(vbuf, wbuf, m, tmp_keys, tmp_w, key_proto, summary)
+        k = _sorted_exact_summary(vbuf, wbuf, m, tmp_keys, tmp_w, key_top, summary)
         out_counts[j] = _cuts_into(summary, zero, k, max_bin, out_cuts[j], zero)
 
 
 @jit
 def _sketch_cuts_range(
-    X, f_start, f_stop, weights, max_bin, prune_b, rows, key_proto, out_cuts, out_counts
+    X, f_start, f_stop, weights, max_bin, prune_b, rows, key_top, out_cuts, out_counts
 ):  # pragma: no cover - compiled
     """Chunked-sketch thresholds of the features ``[f_start, f_stop)`` (serial)."""
     for j in range(f_start, f_stop):
         out_counts[j] = _feature_cuts(
-            X, j, weights, max_bin, prune_b, rows, key_proto, out_cuts
+            X, j, weights, max_bin, prune_b, rows, key_top, out_cuts
         )
 
 
@@ -893,7 +898,7 @@ def sketch_feature_cuts(X, weights, max_bin, eps, chunk_rows=None, n_threads=Non
     out_cuts = np.empty((n_features, width))
     out_counts = np.zeros(n_features, np.int64)
     if n_samples > 0 and n_features > 0:
-        key_proto = _key_proto(X.dtype)
+        key_top = _key_top(X.dtype)
         exact = prune_b == 0 and chunk_rows >= n_samples
         rows = max(1, min(chunk_rows, n_samples))
 
@@ -905,7 +910,12 @@ def sketch_feature_cuts(X, weights, max_bin, eps, chunk_rows=None, n_threads=Non
                     f_stop,
                     weights,
                     max_bin,
-                    key_proto,
+                    key_top,
+                    np.empty(n_samples, X.dtype),
+                    np.empty(n_samples),
+                    np.empty(n_samples, key_top.dtype),
+                    np.empty(n_samples),
+                    np.empty((4, n_samples)),
                     out_cuts,
                     out_counts,
                 )
@@ -918,7 +928,7 @@ def sketch_feature_cuts(X, weights, max_bin, eps, chunk_rows=None, n_threads=Non
                     max_bin,
                     prune_b,
                     rows,
-                    key_proto,
+                    key_top,
                     out_cuts,
                     out_counts,
                 )
