@@ -7,6 +7,7 @@ for exact equality, every array and every bit.
 
 from __future__ import annotations
 
+import fastml.kernels.gbdt.exact as exact_module
 import numpy as np
 import pytest
 from fastml.kernels._jit import num_threads
@@ -314,9 +315,28 @@ def test_huge_values():
     assert np.all(np.isfinite(tree["threshold"]))
 
 
+@pytest.fixture(params=["serial", "parallel"])
+def scan_path(request, monkeypatch):
+    """Run the level scan on the calling thread, or through prange even when small."""
+    threshold = 10**18 if request.param == "serial" else 0
+    monkeypatch.setattr(exact_module, "_PARALLEL_MIN_WORK", threshold)
+    return request.param
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_both_scan_paths_match_naive(seed, scan_path):
+    X, g, h = data(20 + seed, n=150, d=6, nan=0.1)
+    check(X, g, h, max_depth=5, reg_alpha=0.3)
+
+
 @pytest.mark.parametrize("seed", range(2))
 def test_thread_count_does_not_matter(seed):
-    X, g, h = data(seed, n=300, d=8)
+    """Large enough for the parallel scan (rows x features above the threshold)."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(6000, 24)).round(2)
+    X[rng.random(X.shape) < 0.05] = np.nan
+    g, h = rng.normal(size=6000), rng.uniform(0.1, 1.0, size=6000)
+    assert 6000 * 24 > exact_module._PARALLEL_MIN_WORK
     with num_threads(1):
         one = kernel_tree(X, g, h, max_depth=6)
     with num_threads(2):
