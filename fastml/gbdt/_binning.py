@@ -42,8 +42,11 @@ def _check_max_bin(max_bin: Any) -> int:
     return int(max_bin)
 
 
-def _float_matrix(X: Any, name: str = "X") -> np.ndarray:
-    """X as a C-contiguous float32/float64 2-D array (float32 kept, others float64)."""
+def _float_matrix(X: Any, name: str = "X", allow_f: bool = False) -> np.ndarray:
+    """X as a C-contiguous float32/float64 2-D array (float32 kept, others float64).
+
+    With ``allow_f`` an F-contiguous array is kept as it is (no copy).
+    """
     X = np.asarray(X)
     if X.ndim != 2:
         raise ValueError(f"Expected a 2D array for {name}, got {X.ndim}D instead.")
@@ -52,6 +55,8 @@ def _float_matrix(X: Any, name: str = "X") -> np.ndarray:
             X = X.astype(np.float64)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{name} must contain numbers: {exc}") from None
+    if allow_f and X.flags.f_contiguous:
+        return X
     return np.ascontiguousarray(X)
 
 
@@ -159,7 +164,7 @@ class BinMapper:
         from fastml.kernels.hist.sketch import gather_columns, sketch_feature_cuts
 
         max_bin = _check_max_bin(self.max_bin)
-        X = _float_matrix(X)
+        X = _float_matrix(X, allow_f=True)  # only sampled rows are read: no copy
         n_samples, n_features = X.shape
         if sample_weight is None:
             weights = np.ones(n_samples)

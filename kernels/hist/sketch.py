@@ -948,7 +948,9 @@ def gather_columns(X, row_idx, out):  # pragma: no cover - compiled
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features), float32 or float64, C-contiguous (IN)
+    X : ndarray of shape (n_samples, n_features), float32 or float64 (IN)
+        C-contiguous is the fast case; any layout works (F-contiguous input is
+        gathered without copying it whole first).
     row_idx : ndarray of shape (n_rows,), int64 (IN)
         Rows to take, in this order (each in range).
     out : ndarray of shape (n_features, n_rows), X's dtype, C-contiguous (OUT)
