@@ -406,3 +406,17 @@ def test_trees_feed_the_shared_prediction_kernel():
     )
     expected = sum(predict_tree(t, X) for t in trees)
     assert_array_equal(out[:, 0], expected)
+
+
+def test_float32_and_fortran_inputs_give_the_same_tree():
+    """presort_columns and build_exact_tree take any float array layout (converted)."""
+    X, g, h = data(16, n=120, nan=0.1)
+    X32 = X.astype(np.float32)
+    X = X32.astype(np.float64)  # float32-representable, so both dtypes hold one data
+    ref = check(X, g, h)
+    for Xv in (np.asfortranarray(X), X32, np.asfortranarray(X32)):
+        presorted = presort_columns(Xv)
+        out = build_exact_tree(
+            Xv, *presorted, g, h, np.arange(120), np.arange(5), *DEFAULTS.values()
+        )
+        assert_same_tree(dict(zip(FIELDS, out, strict=True)), ref)
