@@ -441,3 +441,22 @@ def test_gather_columns_is_transposed_take(dtype):
     with num_threads(2):
         gather_columns(X, idx, out)
     np.testing.assert_array_equal(out, X[idx].T)
+
+
+def test_equal_weights_path_matches_general_path():
+    # all-equal weights skip moving weights in the radix sort; scaling all weights
+    # must not change the cuts, and the summary weights scale exactly
+    rng = np.random.default_rng(12)
+    X = np.round(rng.standard_normal((3000, 3)) * 10).astype(np.float32)
+    X[rng.random(X.shape) < 0.05] = np.nan
+    ones = sketch_feature_cuts(X, np.ones(3000), 32, 0.0)
+    scaled = sketch_feature_cuts(X, np.full(3000, 2.5), 32, 0.0)
+    # nearly equal weights take the general path and give the same cuts
+    nearly = sketch_feature_cuts(X, 1.0 + 1e-12 * rng.random(3000), 32, 0.0)
+    for other in (scaled, nearly):
+        np.testing.assert_array_equal(other[0], ones[0])
+        np.testing.assert_array_equal(other[1], ones[1])
+    s1 = build_summary(X[:, 0], np.ones(3000))
+    s2 = build_summary(X[:, 0], np.full(3000, 2.5))
+    np.testing.assert_array_equal(s2[0], s1[0])
+    np.testing.assert_array_equal(s2[1:], 2.5 * s1[1:])
