@@ -18,6 +18,8 @@ from setuptools.command.build_ext import build_ext
 # Every Cython module, as (dotted module name, source path).
 CYTHON_MODULES = [
     ("fastml.kernels.metrics._counting", "kernels/metrics/_counting.pyx"),
+    ("fastml.kernels.gbdt._grow", "kernels/gbdt/_grow.pyx"),
+    ("fastml.kernels.tree._predict", "kernels/tree/_predict.pyx"),
 ]
 
 # Packages are listed from the two source trees only (never tests/ or bench/), and the

@@ -1,0 +1,94 @@
+"""Growth of one histogram gradient-boosting tree in a single compiled call.
+
+Algorithm (XGBoost's "hist" tree method with LightGBM's data partition)
+----------------------------------------------------------------------
+State: ``idx`` holds the (sampled) row indices grouped by node: node k owns
+``idx[begin_k:end_k]``, rows ascending. Splitting a node partitions its range in
+place (stable, by blocks through the scratch buffer ``tmp``): rows going left first.
+Histograms (kernels/hist/build.py) live in a pool of slots reused within and across
+trees: for each split only the child with fewer rows is built; the other child's
+histogram is ``parent - child``, computed in the parent's slot (exact: the sums are
+integers on the gradient grid). A node that cannot be split any more gives its slot
+back at once, so the pool holds at most one histogram per open leaf.
+
+Policies (``lossguide``):
+
+- depthwise (False): all splittable nodes of a level are split together (one
+  partition pass, one histogram pass, one split-finding pass per level), in node
+  order, until ``max_depth`` (and ``max_leaves`` when > 0);
+- lossguide (True): best-first, the open node with the largest gain is split next
+  (ties: the lower node id, as XGBoost), until ``max_leaves`` leaves (and
+  ``max_depth`` when > 0).
+
+A split is kept when ``gain > gamma`` and ``gain > 1e-6`` (XGBoost's kRtEps); gains
+and leaf weights are XGBoost's (kernels/hist/split.py). Leaves get
+``learning_rate * w``. Node ids follow creation order: children come after their
+parent, siblings are adjacent (right = left + 1).
+
+After growth the leaf values are added to ``raw[:, group]`` for the rows in ``idx``
+(the training predictions), and the node arrays describe the tree in the format of
+kernels/tree/predict.py, plus ``split_bin`` for binned prediction.
+
+Functions
+---------
+- :func:`grow_tree` ``(bins, gh, idx, tmp, features, all_features, n_bins,
+  cut_values, cut_ptr, missing_bin, stride, params, max_depth, max_leaves,
+  lossguide, workspace, raw, group, out_feature, out_split_bin, out_threshold,
+  out_default_left, out_left, out_right, out_value, out_gain, out_cover) -> n_nodes``.
+  ``idx`` (int32, ascending) holds the rows to grow on (all rows, or a subsample)
+  and is partitioned by leaf on return; ``tmp`` is int32 scratch of the same length;
+  ``features`` (int32, ascending) are the candidate features (all when
+  ``all_features``); ``n_bins`` (int32) value bins per feature; ``cut_values``,
+  ``cut_ptr``: thresholds (``t_{b+1}`` of feature f is
+  ``cut_values[cut_ptr[f] + b]``, kernels/hist/binning.py); ``params`` (float64):
+  reg_lambda, reg_alpha, min_child_weight, max_delta_step, gamma, learning_rate;
+  ``max_depth`` <= 0 means unlimited (lossguide only), ``max_leaves`` <= 0 unlimited;
+  ``workspace``: a :class:`GrowWorkspace` (histogram pool + thread count); ``raw``
+  (n_samples, n_groups) float64 receives the leaf values in column ``group``. The
+  ``out_*`` arrays (capacity >= the largest possible node count) receive the tree in
+  the format of kernels/tree/predict.py; thresholds -inf/+inf mark splits that
+  separate only the missing values.
+- :func:`partition_rows` ``(bins, idx, splits, missing_bin, n_threads=1) ->
+  n_left``: the stable in-place partition (``splits`` rows: begin, end, feature,
+  split_bin, default_left).
+- :func:`predict_tree_binned` ``(bins, rows, feature, split_bin, default_left, left,
+  right, value, missing_bin, raw, group, n_threads=1)``: one tree's leaf values
+  added to ``raw[rows, group]`` from binned rows (training rows left out by
+  subsampling, eval sets).
+
+Parallelism: OpenMP threads (``GrowWorkspace.n_threads``) over histogram row ranges,
+(node, feature) split scans, partition blocks and leaf blocks. Every result is
+independent of the thread count: histogram sums are exact, the partition is
+stable, choices among nodes and features are made serially in a fixed order.
+
+Implementation: Cython (kernels/gbdt/_grow.pyx, with kernels/hist/_build.pxi and
+_split.pxi included), compiled ahead of time: a first fit compiles nothing. (A Numba
+version needed ~40 s of JIT compilation for the grower alone: every helper is a
+separately compiled and re-linked function, and every ``prange`` ~0.5 s.)
+
+Naive reference: tests/naive/hist.py (``naive_grow_tree``: recursive growth with
+brute-force splits from per-row sums); tests: tests/kernels/test_grow.py.
+"""
+
+from fastml.kernels.gbdt._grow import (
+    GrowWorkspace,
+    grow_tree,
+    partition_rows,
+    predict_tree_binned,
+)
+
+__all__ = [
+    "GrowWorkspace",
+    "grow_tree",
+    "partition_rows",
+    "predict_tree_binned",
+    "GROW_PARAM_GAMMA",
+    "GROW_PARAM_LEARNING_RATE",
+    "N_GROW_PARAMS",
+]
+
+# ``params`` of grow_tree: the four split parameters of kernels/hist/split.py
+# (reg_lambda, reg_alpha, min_child_weight, max_delta_step), then these.
+GROW_PARAM_GAMMA = 4
+GROW_PARAM_LEARNING_RATE = 5
+N_GROW_PARAMS = 6

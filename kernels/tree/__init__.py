@@ -1,0 +1,1 @@
+"""Kernels shared by tree models: prediction over flat tree arrays."""
