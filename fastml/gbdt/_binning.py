@@ -161,7 +161,7 @@ class BinMapper:
         -------
         self : BinMapper
         """
-        from fastml.kernels.hist.sketch import gather_columns, sketch_feature_cuts
+        from fastml.kernels.hist.sketch import sketch_feature_cuts
 
         max_bin = _check_max_bin(self.max_bin)
         X = _float_matrix(X, allow_f=True)  # only sampled rows are read: no copy
@@ -185,11 +185,11 @@ class BinMapper:
             n_rows = min(n_samples, int(self.subsample))
         row_idx = jittered_rows(n_samples, n_rows, int(self.random_state))
         n_threads = max(1, int(self.n_threads))
-        columns = np.empty((n_features, row_idx.shape[0]), dtype=X.dtype)
-        if row_idx.shape[0] > 0 and n_features > 0:
-            gather_columns(X, row_idx, columns)
+        # the sampled rows, F-ordered (each feature's values contiguous), one copy
+        sample = np.empty((row_idx.shape[0], n_features), dtype=X.dtype, order="F")
+        np.take(X, row_idx, axis=0, out=sample, mode="clip")
         cut_values, cut_ptr = sketch_feature_cuts(
-            columns.T,
+            sample,
             np.ascontiguousarray(weights[row_idx]),
             max_bin,
             eps,

@@ -14,7 +14,6 @@ import pytest
 from fastml.kernels._jit import num_threads
 from fastml.kernels.hist.sketch import (
     build_summary,
-    gather_columns,
     merge_summaries,
     prune_summary,
     query_summary,
@@ -275,10 +274,12 @@ def check_cuts_property(values, weights, cuts, max_bin, eps):
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("max_bin", [2, 5, 16, 255])
-def test_sketch_feature_cuts_exact_eps0(kind, max_bin):
+@pytest.mark.parametrize("chunk_rows", [None, 300])
+def test_sketch_feature_cuts_exact_eps0(kind, max_bin, chunk_rows):
+    # chunk_rows None: the NumPy exact path; 300: exact chunk summaries merged (Numba)
     values, weights = make_data(kind, 2000, 11)
     X = np.asarray(values)[:, None]
-    cv, cp = sketch_feature_cuts(X, weights, max_bin, 0.0, chunk_rows=300)
+    cv, cp = sketch_feature_cuts(X, weights, max_bin, 0.0, chunk_rows=chunk_rows)
     assert cp.tolist() == [0, cv.shape[0]]
     check_cuts_property(values, weights, cv, max_bin, 0.0)
 
@@ -427,20 +428,6 @@ def test_sketch_feature_cuts_rejects_bad_arguments():
         sketch_feature_cuts(X, np.ones(2), 8, 0.01)
     with pytest.raises(ValueError, match="2-D"):
         sketch_feature_cuts(X.astype(np.int64), np.ones(3), 8, 0.01)
-
-
-# --------------------------------------------------------------------------- gather
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_gather_columns_is_transposed_take(dtype):
-    rng = np.random.default_rng(1)
-    X = rng.standard_normal((1000, 7)).astype(dtype)
-    idx = np.sort(rng.choice(1000, 300, replace=False)).astype(np.int64)
-    out = np.empty((7, 300), dtype=dtype)
-    with num_threads(2):
-        gather_columns(X, idx, out)
-    np.testing.assert_array_equal(out, X[idx].T)
 
 
 def test_equal_weights_path_matches_general_path():
