@@ -14,8 +14,9 @@ Two families, chosen by the storage dtype of the kernel:
 - ``*_f64``: float64 arguments and results, accurate to ~1 ulp (relative error below
   3e-16 in the tests), for float64 kernels.
 - ``*_f32``: float32 arguments and results, evaluated in float32 lanes (twice the
-  width of float64 lanes), accurate to ~1-2 float32 ulp (relative error below 2e-7 in
-  the tests; float32's own resolution is 6e-8), for float32 kernels.
+  width of float64 lanes), for float32 kernels: exp within 1.5 float32 ulp, sigmoid
+  within 3, the erfc-based GELU within ~4 (relative error below 5e-7 in the tests;
+  float32's own resolution is 6e-8).
 
 Algorithms
 ----------
@@ -69,6 +70,7 @@ __all__ = [
     "log1p_nonneg_f64",
     "row_max",
     "tree_sum",
+    "sum_minus_one",
     "sigmoid_f64",
     "sigmoid_f32",
     "sigmoid_grad_f64",
@@ -165,9 +167,11 @@ def exp_nonpos_f64(s: float, err: float) -> float:
     return (p * scale) * _UNSCALE64
 
 
-# log(x) = e ln 2 + log(m), m = x / 2^e in [sqrt(2)/2, sqrt(2)), and
-# log(m) = 2 atanh(s) = 2 s (1 + s^2 h(s^2)), s = (m - 1) / (m + 1), |s| <= 0.1716;
-# h(z) = (atanh(sqrt z) / sqrt z - 1) / z fitted (chebyfit, degree 6, error 4.6e-18).
+# log(x) = e ln 2 + log(m), m = x / 2^e in [sqrt(2)/2, sqrt(2)), and with f = m - 1,
+# log(m) = 2 atanh(s) = 2 s (1 + s^2 h(s^2)), s = f / (2 + f), |s| <= 0.1716, written
+# as f - (f^2/2 - s (f^2/2 + 2 s^2 h(s^2))) (the arrangement of the classic fdlibm
+# log); h(z) = (atanh(sqrt z) / sqrt z - 1) / z fitted (chebyfit, degree 6, error
+# 4.6e-18).
 _SQRT_HALF_BITS = _I64(_bits(math.sqrt(0.5), np.float64))
 _H0 = 0.3333333333333335
 _H1 = 0.19999999999949444
@@ -197,9 +201,12 @@ def log_pos_f64(x: float) -> float:
     h = ((_H0 + _H1 * z) + z2 * (_H2 + _H3 * z)) + (z2 * z2) * (
         (_H4 + _H5 * z) + z2 * _H6
     )
-    two_s = s + s
+    # log(1 + f) = f - (f^2 / 2 - s (f^2 / 2 + 2 z h)): f is exact and the rounding
+    # of s only enters through small terms.
+    hfsq = 0.5 * f * f
+    r = 2.0 * z * h
     kf = np.float64(k)
-    res = kf * _LN2_HI_L + ((two_s * z) * h + (kf * _LN2_LO_L + two_s))
+    res = kf * _LN2_HI_L - ((hfsq - (s * (hfsq + r) + kf * _LN2_LO_L)) - f)
     return res if x == x else x
 
 
@@ -257,8 +264,9 @@ _QF4 = _F32(0.0013926213466332444)
 
 
 @jit
-def _exp_core_f32(s: np.float32, err: np.float32) -> np.float32:
-    """exp(s + err) for float32 -131 <= s <= 0 (no clamping; see exp_nonpos_f32)."""
+def _exp_core_scaled_f32(s: np.float32, err: np.float32) -> np.float32:
+    """exp(s + err) * 2^64 for float32 -131 <= s <= 0 (no clamping): a normal float32
+    (no subnormal rounding yet), for callers that multiply before unscaling."""
     t = s * _LOG2E_F + _SHIFT_F
     kf = t - _SHIFT_F
     r = (s - kf * _LN2_HI_F) + (err - kf * _LN2_LO_F)
@@ -266,7 +274,13 @@ def _exp_core_f32(s: np.float32, err: np.float32) -> np.float32:
     q = (_QF0 + _QF1 * r) + r2 * ((_QF2 + _QF3 * r) + r2 * _QF4)
     p = _ONE_F + (r + r2 * q)
     scale = _I32((np.float32(t).view(_I32) - _KBIAS32) << _SHIFT23).view(np.float32)
-    return (p * scale) * _UNSCALE32
+    return p * scale
+
+
+@jit
+def _exp_core_f32(s: np.float32, err: np.float32) -> np.float32:
+    """exp(s + err) for float32 -131 <= s <= 0 (no clamping; see exp_nonpos_f32)."""
+    return _exp_core_scaled_f32(s, err) * _UNSCALE32
 
 
 @jit
@@ -336,8 +350,15 @@ def square_hilo_f32(x: np.float32) -> tuple[np.float32, np.float32]:
 
 
 @jit(inline="always")
-def _erfc_half_square_f32(a: np.float32) -> np.float32:
-    """erfc(a / sqrt 2) for float32 0 <= a <= 16 (a = |x|), relative error ~1e-7."""
+def _erfc_parts_f32(a: np.float32) -> tuple[np.float32, np.float32]:
+    """(c, es) with erfc(a / sqrt 2) = c * es * 2^-64 and es = exp(-a^2 / 2) * 2^64,
+    for float32 0 <= a <= 16 (a = |x|); relative error ~1e-7.
+
+    Keeping the 2^64 scale until the caller's last multiplication means results in
+    the normal range never pass through a subnormal intermediate (Phi(-13) is
+    subnormal, 13 Phi(-13) is not), and es is the Gaussian density's exponential
+    as well.
+    """
     t = a * _INV_SQRT2_F
     tau = _TWO_F / (_TWO_F + t)
     u = tau - _HALF_F
@@ -350,9 +371,9 @@ def _erfc_half_square_f32(a: np.float32) -> np.float32:
         + u8 * ((_G8 + _G9 * u) + u2 * _G10)
     )
     # exp(-t^2) with t^2 = (hi + lo) / 2 exact; independent of the g chain above.
-    # a <= 16 keeps -t^2 >= -128 inside _exp_core_f32's domain.
+    # a <= 16 keeps -t^2 >= -128 inside the exp core's domain.
     hi, lo = square_hilo_f32(a)
-    return (tau * g) * _exp_core_f32(-_HALF_F * hi, -_HALF_F * lo)
+    return tau * g, _exp_core_scaled_f32(-_HALF_F * hi, -_HALF_F * lo)
 
 
 @jit
@@ -365,34 +386,37 @@ def erfc_f32(t: np.float32) -> np.float32:
     """
     a = t * _F32(math.sqrt(2.0))
     a = _X_CLAMP_F if a > _X_CLAMP_F else a
-    return _erfc_half_square_f32(a)
-
-
-@jit(inline="always")
-def _phi_f32(v: np.float32) -> np.float32:
-    """Normal CDF Phi(v) in float32 (0 for v <= -16, 1 for v >= 16, NaN stays)."""
-    a = abs(v)
-    a = _X_CLAMP_F if a > _X_CLAMP_F else a
-    half_erfc = _HALF_F * _erfc_half_square_f32(a)
-    return half_erfc if v < _ZERO_F else _ONE_F - half_erfc
+    c, es = _erfc_parts_f32(a)
+    return (c * es) * _UNSCALE32
 
 
 @jit(inline="always")
 def gelu_f32(v: np.float32) -> np.float32:
-    """GELU v * Phi(v) in float32; -0.0 where Phi underflows (v -> -inf)."""
-    c = _phi_f32(v)
-    return -_ZERO_F if c == _ZERO_F else v * c
+    """GELU v * Phi(v) in float32, Phi(v) = erfc(-v / sqrt 2) / 2.
+
+    v < 0: -a * (c es / 2) * 2^-64 with a = |v| clamped at 16, so v = -inf gives
+    the limit -0.0; v >= 0: v (1 - (c es / 2) 2^-64). NaN propagates.
+    """
+    a = abs(v)
+    a = _X_CLAMP_F if a > _X_CLAMP_F else a
+    c, es = _erfc_parts_f32(a)
+    neg = (((-_HALF_F) * a) * c) * es * _UNSCALE32
+    pos = v * (_ONE_F - ((_HALF_F * c) * es) * _UNSCALE32)
+    return neg if v < _ZERO_F else pos
 
 
 @jit(inline="always")
 def gelu_grad_f32(v: np.float32) -> np.float32:
-    """d/dv [v Phi(v)] = Phi(v) + v phi(v) in float32 (phi the normal density)."""
-    c = _phi_f32(v)
+    """d/dv [v Phi(v)] = Phi(v) + v phi(v) in float32 (phi the normal density).
+
+    Both terms share exp(-v^2 / 2): with d = c / 2 - |v| / sqrt(2 pi), the
+    derivative is d es 2^-64 for v < 0 and 1 - d es 2^-64 for v >= 0.
+    """
     a = abs(v)
     a = _X_CLAMP_F if a > _X_CLAMP_F else a
-    hi, lo = square_hilo_f32(a)
-    pdf = _INV_SQRT_2PI_F * exp_nonpos_f32(-_HALF_F * hi, -_HALF_F * lo)
-    return c if pdf == _ZERO_F else c + v * pdf
+    c, es = _erfc_parts_f32(a)
+    d = (_HALF_F * c - a * _INV_SQRT_2PI_F) * es * _UNSCALE32
+    return d if v < _ZERO_F else _ONE_F - d
 
 
 @jit
@@ -448,6 +472,22 @@ def row_max(row: np.ndarray) -> float:
 
 
 @jit
+def _tree_finish(tmp: np.ndarray, length: int, extra: float) -> float:
+    """Pairwise sum of tmp[:length] plus extra (the levels after the first)."""
+    while length > _TREE_LEAF:
+        if length % 2 == 1:
+            extra += tmp[length - 1]
+        h = length // 2
+        for j in range(h):
+            tmp[j] = tmp[j] + tmp[j + h]
+        length = h
+    s = 0.0
+    for j in range(length):
+        s += tmp[j]
+    return s + extra
+
+
+@jit
 def tree_sum(a: np.ndarray, tmp: np.ndarray) -> float:
     """Sum of a 1-D float array in float64, pairwise: vectorisable and accurate.
 
@@ -466,15 +506,43 @@ def tree_sum(a: np.ndarray, tmp: np.ndarray) -> float:
     for j in range(h):
         tmp[j] = np.float64(a[j]) + np.float64(a[j + h])
     extra = np.float64(a[n - 1]) if n % 2 == 1 else 0.0
-    length = h
-    while length > _TREE_LEAF:
-        if length % 2 == 1:
-            extra += tmp[length - 1]
-        h = length // 2
-        for j in range(h):
-            tmp[j] = tmp[j] + tmp[j + h]
-        length = h
-    s = 0.0
-    for j in range(length):
-        s += tmp[j]
-    return s + extra
+    return _tree_finish(tmp, h, extra)
+
+
+@jit
+def sum_minus_one(e: np.ndarray, tmp: np.ndarray) -> float:
+    """sum(e) - 1 for a row of exponentials e = exp(x - max(x)), without cancellation.
+
+    The maximum's exponential is exactly 1 (in a finite row), so the sum is
+    s = 1 + rest with rest = (pairwise sum of the entries other than 1) + (number
+    of 1s - 1). log(s) = log1p(rest) then keeps full relative accuracy when one
+    logit dominates (rest ~ 1e-13), which fl(1 + rest) would not. The 1s are
+    masked in the first level of the pairwise sum (as :func:`tree_sum`, same
+    scratch); NaN in e gives NaN.
+    """
+    n = e.shape[0]
+    n_ones = 0
+    if n <= _TREE_LEAF:
+        s = 0.0
+        for j in range(n):
+            v = np.float64(e[j])
+            is_one = v == 1.0
+            s += 0.0 if is_one else v
+            n_ones += 1 if is_one else 0
+        return s + np.float64(n_ones - 1)
+    h = n // 2
+    for j in range(h):
+        a = np.float64(e[j])
+        b = np.float64(e[j + h])
+        a_one = a == 1.0
+        b_one = b == 1.0
+        tmp[j] = (0.0 if a_one else a) + (0.0 if b_one else b)
+        n_ones += (1 if a_one else 0) + (1 if b_one else 0)
+    extra = 0.0
+    if n % 2 == 1:
+        v = np.float64(e[n - 1])
+        if v == 1.0:
+            n_ones += 1
+        else:
+            extra = v
+    return _tree_finish(tmp, h, extra) + np.float64(n_ones - 1)

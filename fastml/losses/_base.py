@@ -389,9 +389,8 @@ class _PointwiseLoss(Loss):
     def _loss_kernel(
         self, y: np.ndarray, raw: np.ndarray, w: np.ndarray, out: np.ndarray
     ) -> None:
-        k = _kernels("pointwise")
-        kind = int(getattr(k, self._kind_name))
-        k.loss_pointwise(kind, y, raw, w, self._param(raw.dtype), out)
+        none = np.empty(0, dtype=raw.dtype)
+        self._pointwise(y, raw, w, out, none, none)
 
     def _grad_hess_kernel(
         self,
@@ -401,8 +400,18 @@ class _PointwiseLoss(Loss):
         grad: np.ndarray,
         hess: np.ndarray,
     ) -> None:
+        self._pointwise(y, raw, w, np.empty(0, dtype=raw.dtype), grad, hess)
+
+    def _pointwise(
+        self,
+        y: np.ndarray,
+        raw: np.ndarray,
+        w: np.ndarray,
+        out: np.ndarray,
+        grad: np.ndarray,
+        hess: np.ndarray,
+    ) -> None:
         k = _kernels("pointwise")
         kind = int(getattr(k, self._kind_name))
-        k.gradient_hessian_pointwise(
-            kind, y, raw, w, self._param(raw.dtype), grad, hess
-        )
+        param = self._param(raw.dtype)
+        k.evaluate_pointwise_loss(kind, y, raw, w, param, out, grad, hess)

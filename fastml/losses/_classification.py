@@ -194,24 +194,31 @@ class _MulticlassLoss(Loss):
         labels = _read_only(np.empty(0, dtype=np.int64))
         return int(getattr(k, self._logits_kind)), labels, y
 
-    @staticmethod
-    def _logits_kernel(name: str, dtype: np.dtype) -> Any:
-        suffix = "f32" if dtype == np.float32 else "f64"
-        return getattr(_kernels("multiclass"), f"{name}_{suffix}")
+    def _run_multiclass(
+        self,
+        y: np.ndarray,
+        raw: np.ndarray,
+        w: np.ndarray,
+        out: np.ndarray,
+        grad: np.ndarray,
+        hess: np.ndarray,
+    ) -> None:
+        k = _kernels("multiclass")
+        if self.from_logits:
+            kind, labels, targets = self._logits_args(y, raw)
+            suffix = "f32" if raw.dtype == np.float32 else "f64"
+            kernel = getattr(k, f"evaluate_softmax_loss_{suffix}")
+            kernel(kind, labels, targets, raw, w, out, grad, hess)
+        else:
+            eps = _eps_for(self.eps, raw.dtype)
+            kind = int(getattr(k, self._proba_kind))
+            k.evaluate_proba_loss(kind, y, raw, w, eps, out, grad, hess)
 
     def _loss_kernel(
         self, y: np.ndarray, raw: np.ndarray, w: np.ndarray, out: np.ndarray
     ) -> None:
-        if self.from_logits:
-            kind, labels, targets = self._logits_args(y, raw)
-            kernel = self._logits_kernel("loss_multiclass_logits", raw.dtype)
-            kernel(kind, labels, targets, raw, w, out)
-        else:
-            k = _kernels("multiclass")
-            eps = _eps_for(self.eps, raw.dtype)
-            k.loss_multiclass_proba(
-                int(getattr(k, self._proba_kind)), y, raw, w, eps, out
-            )
+        none = np.empty((0, raw.shape[1]), dtype=raw.dtype)
+        self._run_multiclass(y, raw, w, out, none, none)
 
     def _grad_hess_kernel(
         self,
@@ -221,16 +228,7 @@ class _MulticlassLoss(Loss):
         grad: np.ndarray,
         hess: np.ndarray,
     ) -> None:
-        if self.from_logits:
-            kind, labels, targets = self._logits_args(y, raw)
-            kernel = self._logits_kernel(
-                "gradient_hessian_multiclass_logits", raw.dtype
-            )
-            kernel(kind, labels, targets, raw, w, grad, hess)
-        else:
-            eps = _eps_for(self.eps, raw.dtype)
-            k = _kernels("multiclass")
-            k.gradient_hessian_multiclass_proba(y, raw, w, eps, grad, hess)
+        self._run_multiclass(y, raw, w, np.empty(0, dtype=raw.dtype), grad, hess)
 
 
 class CategoricalCrossEntropy(_MulticlassLoss):

@@ -1,18 +1,22 @@
 """Loss kernels with a row of class scores per sample: softmax cross-entropy and KL
 divergence from logits, categorical cross-entropy and KL from probabilities.
 
-From logits (one kernel pair per storage dtype, ``kind`` picks the target form):
+Each kernel computes the weighted per-sample loss into ``out`` and/or the weighted
+gradient and diagonal hessian into ``grad`` and ``hess`` (outputs not wanted are
+passed empty), so that one compiled kernel per dtype serves a whole family: every
+specialization costs compile time on a user's first call.
 
-- ``loss_multiclass_logits_f64/_f32(kind, labels, y, raw, w, out)``:
-  LABELS: cross-entropy of softmax(raw[i]) at the class labels[i],
-  logsumexp(raw[i]) - raw[i, labels[i]]; SOFT: against soft targets y[i],
-  sum_k y_k (logsumexp(raw[i]) - raw[i, k]); KL: KL(y[i] || softmax(raw[i])) =
-  sum_k y_k (log y_k - log_softmax(raw[i])_k) with 0 log 0 = 0.
-- ``gradient_hessian_multiclass_logits_f64/_f32(kind, labels, y, raw, w, grad,
-  hess)``: LABELS: gradient p - onehot(label), diagonal hessian p (1 - p) with
-  p = softmax(raw[i]) (XGBoost's multi:softprob uses this gradient and
-  2 p (1 - p) clamped at 1e-16); SOFT and KL (equal derivatives: the losses differ
-  by the entropy of y): gradient t p - y, hessian t p (1 - p), t = sum_k y[i, k].
+From logits, ``evaluate_softmax_loss_f64/_f32(kind, labels, y, raw, w, out, grad,
+hess)`` (one per storage dtype, ``kind`` picks the target form):
+
+- LABELS: cross-entropy of softmax(raw[i]) at the class labels[i],
+  logsumexp(raw[i]) - raw[i, labels[i]]; gradient p - onehot(label), diagonal
+  hessian p (1 - p) with p = softmax(raw[i]) (XGBoost's multi:softprob uses this
+  gradient and 2 p (1 - p) clamped at 1e-16).
+- SOFT: against soft targets y[i], sum_k y_k (logsumexp(raw[i]) - raw[i, k]);
+  gradient t p - y, hessian t p (1 - p), t = sum_k y[i, k].
+- KL: KL(y[i] || softmax(raw[i])) = sum_k y_k (log y_k - log_softmax(raw[i])_k)
+  with 0 log 0 = 0; derivatives as SOFT (the losses differ by the entropy of y).
 
 The unused one of ``labels`` (int64, shape (n_samples,)) and ``y`` (raw's dtype,
 shape (n_samples, n_classes)) is passed empty, so each kernel has one signature.
@@ -28,14 +32,12 @@ overflowing for any finite logits and accurate to the last digit even for confid
 rows (rest ~ 1e-13); likewise 1 - p for the gradient and hessian is rest / s for the
 maximum, not 1 minus a rounded p. A row holding +inf or NaN gives NaN.
 
-From probabilities (generic over the dtype, float64 arithmetic):
-
-- ``loss_multiclass_proba(kind, y, p, w, eps, out)``: CROSS_ENTROPY:
-  -sum_k y_k log(max(p_k, eps)); KL: sum_k y_k log(y_k / max(p_k, eps)) with
-  0 log 0 = 0 (scipy.special.rel_entr summed over classes).
-- ``gradient_hessian_multiclass_proba(y, p, w, eps, grad, hess)``: gradient
-  -y_k / q_k and diagonal hessian y_k / q_k^2 with q = max(p, eps), each p_k a free
-  variable (no simplex constraint); the same for both kinds.
+From probabilities, ``evaluate_proba_loss(kind, y, p, w, eps, out, grad, hess)``
+(generic over the dtype, float64 arithmetic): CROSS_ENTROPY:
+-sum_k y_k log(max(p_k, eps)); KL: sum_k y_k log(y_k / max(p_k, eps)) with
+0 log 0 = 0 (scipy.special.rel_entr summed over classes); gradient -y_k / q_k and
+diagonal hessian y_k / q_k^2 with q = max(p, eps), each p_k a free variable (no
+simplex constraint), the same for both kinds.
 
 Shapes and dtypes: ``raw``/``p``, ``y``, ``grad``, ``hess`` are C-contiguous
 (n_samples, n_classes), ``out`` and ``w`` (length n_samples, or 0 for "no weights")
@@ -64,12 +66,9 @@ __all__ = [
     "SOFT",
     "KL",
     "CROSS_ENTROPY",
-    "loss_multiclass_logits_f64",
-    "loss_multiclass_logits_f32",
-    "gradient_hessian_multiclass_logits_f64",
-    "gradient_hessian_multiclass_logits_f32",
-    "loss_multiclass_proba",
-    "gradient_hessian_multiclass_proba",
+    "evaluate_softmax_loss_f64",
+    "evaluate_softmax_loss_f32",
+    "evaluate_proba_loss",
 ]
 
 # Kinds of the logits kernels.
@@ -84,11 +83,6 @@ _BLOCK = 2048
 
 
 # --- logits: block helpers (generic over the dtype) ----------------------------------
-
-
-@jit
-def _block_rows(n_classes: int) -> int:
-    return max(1, _BLOCK // max(1, n_classes))
 
 
 @jit
@@ -142,27 +136,27 @@ def _block_loss(
     labels: np.ndarray,
     y: np.ndarray,
     zb: np.ndarray,
+    w: np.ndarray,
     r0: int,
     m: np.ndarray,
     log_s: np.ndarray,
     out: np.ndarray,
 ) -> None:
     nb, n_classes = zb.shape
-    if kind == LABELS:
-        for r in range(nb):
-            z_label = np.float64(zb[r, labels[r0 + r]])
-            out[r0 + r] = (np.float64(m[r]) - z_label) + log_s[r]
-        return
+    weighted = w.shape[0] > 0
     for r in range(nb):
         mr = np.float64(m[r])
-        v = 0.0
-        for k in range(n_classes):
-            yk = np.float64(y[r0 + r, k])
-            if yk != 0.0:
-                v += yk * ((mr - np.float64(zb[r, k])) + log_s[r])
-                if kind == KL:
-                    v += yk * math.log(yk)
-        out[r0 + r] = v
+        if kind == LABELS:
+            v = (mr - np.float64(zb[r, labels[r0 + r]])) + log_s[r]
+        else:
+            v = 0.0
+            for k in range(n_classes):
+                yk = np.float64(y[r0 + r, k])
+                if yk != 0.0:
+                    v += yk * ((mr - np.float64(zb[r, k])) + log_s[r])
+                    if kind == KL:
+                        v += yk * math.log(yk)
+        out[r0 + r] = v * np.float64(w[r0 + r]) if weighted else v
 
 
 @jit
@@ -170,6 +164,7 @@ def _block_gradient_hessian(
     kind: int,
     labels: np.ndarray,
     y: np.ndarray,
+    w: np.ndarray,
     e: np.ndarray,
     jmax: np.ndarray,
     rest: np.ndarray,
@@ -179,9 +174,11 @@ def _block_gradient_hessian(
     hess: np.ndarray,
 ) -> None:
     n_classes = grad.shape[1]
+    weighted = w.shape[0] > 0
     for r in range(nb):
         rr = rest[r]
         inv = 1.0 / (1.0 + rr)
+        wr = np.float64(w[r0 + r]) if weighted else 1.0
         at = jmax[r]
         base = r * n_classes
         g = grad[r0 + r]
@@ -194,8 +191,8 @@ def _block_gradient_hessian(
                 ek = np.float64(e[base + k])
                 p = ek * inv
                 q = (rr if k == at else 1.0 + (rr - ek)) * inv
-                g[k] = -q if k == label else p
-                h[k] = p * q
+                g[k] = wr * (-q if k == label else p)
+                h[k] = wr * (p * q)
         else:
             t = 0.0
             for k in range(n_classes):
@@ -204,70 +201,42 @@ def _block_gradient_hessian(
                 ek = np.float64(e[base + k])
                 p = ek * inv
                 q = (rr if k == at else 1.0 + (rr - ek)) * inv
-                g[k] = t * p - np.float64(y[r0 + r, k])
-                h[k] = t * p * q
+                g[k] = wr * (t * p - np.float64(y[r0 + r, k]))
+                h[k] = wr * (t * p * q)
+
+
+# --- logits: kernels (one per dtype: the exp pass differs) -------------------------
 
 
 @jit
-def _weight_rows(w: np.ndarray, a: np.ndarray) -> None:
-    if w.shape[0] > 0:
-        for r in range(a.shape[0]):
-            wr = np.float64(w[r])
-            row = a[r]
-            for k in range(a.shape[1]):
-                row[k] = np.float64(row[k]) * wr
-
-
-@jit
-def _weight(w: np.ndarray, a: np.ndarray) -> None:
-    if w.shape[0] > 0:
-        for i in range(a.shape[0]):
-            a[i] = np.float64(a[i]) * np.float64(w[i])
-
-
-# --- logits: the exponential pass, one per dtype --------------------------------------
-
-
-@jit
-def _exp_block_f64(zf: np.ndarray, mrep: np.ndarray, e: np.ndarray) -> None:
-    for i in range(zf.shape[0]):
-        d, err = two_diff(zf[i], mrep[i])
-        e[i] = exp_nonpos_f64(d, err)
-
-
-@jit
-def _exp_block_f32(zf: np.ndarray, mrep: np.ndarray, e: np.ndarray) -> None:
-    for i in range(zf.shape[0]):
-        d, err = two_diff(zf[i], mrep[i])
-        e[i] = exp_nonpos_f32(d, err)
-
-
-# --- logits: kernels ------------------------------------------------------------------
-
-
-@jit
-def loss_multiclass_logits_f64(
+def evaluate_softmax_loss_f64(
     kind: int,
     labels: np.ndarray,
     y: np.ndarray,
     raw: np.ndarray,
     w: np.ndarray,
     out: np.ndarray,
+    grad: np.ndarray,
+    hess: np.ndarray,
 ) -> None:
-    """Per-sample softmax cross-entropy or KL from float64 logits (module docstring).
+    """Per-sample softmax cross-entropy or KL from float64 logits and/or their
+    weighted gradient and diagonal hessian (module docstring).
 
     Parameters
     ----------
     kind : int
-        LABELS, SOFT or KL.
+        LABELS, SOFT or KL (SOFT and KL share their derivatives).
     labels : ndarray of shape (n_samples,) or (0,), int64 in [0, n_classes) (IN)
     y : ndarray of shape (n_samples, n_classes) or (0, n_classes), float64 (IN)
     raw : ndarray of shape (n_samples, n_classes), float64 logits (IN)
     w : ndarray of shape (n_samples,) or (0,), float64 (IN)
-    out : ndarray of shape (n_samples,), float64 (OUT)
+    out : ndarray of shape (n_samples,) or (0,), float64 (OUT)
+        Weighted per-sample losses; empty: not computed.
+    grad, hess : ndarrays of shape (n_samples, n_classes) or (0, n_classes) (OUT)
+        Weighted gradient and diagonal hessian w.r.t. raw; empty: not computed.
     """
     n_rows, n_classes = raw.shape
-    rows = _block_rows(n_classes)
+    rows = max(1, _BLOCK // max(1, n_classes))
     m = np.empty(rows, dtype=np.float64)
     jmax = np.empty(rows, dtype=np.int64)
     mrep = np.empty(rows * n_classes, dtype=np.float64)
@@ -278,25 +247,34 @@ def loss_multiclass_logits_f64(
         nb = min(rows, n_rows - r0)
         zb = raw[r0 : r0 + nb]
         _block_max(zb, m, jmax, mrep)
-        _exp_block_f64(zb.reshape(nb * n_classes), mrep, e)
+        zf = zb.reshape(nb * n_classes)
+        for i in range(nb * n_classes):
+            d, err = two_diff(zf[i], mrep[i])
+            e[i] = exp_nonpos_f64(d, err)
         _block_log_sums(e, jmax, nb, n_classes, rest, log_s)
-        _block_loss(kind, labels, y, zb, r0, m, log_s, out)
-    _weight(w, out)
+        if out.shape[0] > 0:
+            _block_loss(kind, labels, y, zb, w, r0, m, log_s, out)
+        if grad.shape[0] > 0:
+            _block_gradient_hessian(
+                kind, labels, y, w, e, jmax, rest, r0, nb, grad, hess
+            )
 
 
 @jit
-def loss_multiclass_logits_f32(
+def evaluate_softmax_loss_f32(
     kind: int,
     labels: np.ndarray,
     y: np.ndarray,
     raw: np.ndarray,
     w: np.ndarray,
     out: np.ndarray,
+    grad: np.ndarray,
+    hess: np.ndarray,
 ) -> None:
-    """As :func:`loss_multiclass_logits_f64` for float32 arrays (exponentials in
+    """As :func:`evaluate_softmax_loss_f64` for float32 arrays (exponentials in
     float32 lanes, sums and logs in float64)."""
     n_rows, n_classes = raw.shape
-    rows = _block_rows(n_classes)
+    rows = max(1, _BLOCK // max(1, n_classes))
     m = np.empty(rows, dtype=np.float32)
     jmax = np.empty(rows, dtype=np.int64)
     mrep = np.empty(rows * n_classes, dtype=np.float32)
@@ -307,93 +285,36 @@ def loss_multiclass_logits_f32(
         nb = min(rows, n_rows - r0)
         zb = raw[r0 : r0 + nb]
         _block_max(zb, m, jmax, mrep)
-        _exp_block_f32(zb.reshape(nb * n_classes), mrep, e)
+        zf = zb.reshape(nb * n_classes)
+        for i in range(nb * n_classes):
+            d, err = two_diff(zf[i], mrep[i])
+            e[i] = exp_nonpos_f32(d, err)
         _block_log_sums(e, jmax, nb, n_classes, rest, log_s)
-        _block_loss(kind, labels, y, zb, r0, m, log_s, out)
-    _weight(w, out)
-
-
-@jit
-def gradient_hessian_multiclass_logits_f64(
-    kind: int,
-    labels: np.ndarray,
-    y: np.ndarray,
-    raw: np.ndarray,
-    w: np.ndarray,
-    grad: np.ndarray,
-    hess: np.ndarray,
-) -> None:
-    """Weighted gradient and diagonal hessian of :func:`loss_multiclass_logits_f64`
-    w.r.t. the logits (kind LABELS, or SOFT / KL which share them).
-
-    Parameters
-    ----------
-    kind, labels, y, raw, w : as in :func:`loss_multiclass_logits_f64` (IN)
-    grad, hess : ndarray of shape (n_samples, n_classes), float64 (OUT)
-    """
-    n_rows, n_classes = raw.shape
-    rows = _block_rows(n_classes)
-    m = np.empty(rows, dtype=np.float64)
-    jmax = np.empty(rows, dtype=np.int64)
-    mrep = np.empty(rows * n_classes, dtype=np.float64)
-    e = np.empty(rows * n_classes, dtype=np.float64)
-    rest = np.empty(rows, dtype=np.float64)
-    log_s = np.empty(rows, dtype=np.float64)
-    for r0 in range(0, n_rows, rows):
-        nb = min(rows, n_rows - r0)
-        zb = raw[r0 : r0 + nb]
-        _block_max(zb, m, jmax, mrep)
-        _exp_block_f64(zb.reshape(nb * n_classes), mrep, e)
-        _block_log_sums(e, jmax, nb, n_classes, rest, log_s)
-        _block_gradient_hessian(kind, labels, y, e, jmax, rest, r0, nb, grad, hess)
-    _weight_rows(w, grad)
-    _weight_rows(w, hess)
-
-
-@jit
-def gradient_hessian_multiclass_logits_f32(
-    kind: int,
-    labels: np.ndarray,
-    y: np.ndarray,
-    raw: np.ndarray,
-    w: np.ndarray,
-    grad: np.ndarray,
-    hess: np.ndarray,
-) -> None:
-    """As :func:`gradient_hessian_multiclass_logits_f64` for float32 arrays."""
-    n_rows, n_classes = raw.shape
-    rows = _block_rows(n_classes)
-    m = np.empty(rows, dtype=np.float32)
-    jmax = np.empty(rows, dtype=np.int64)
-    mrep = np.empty(rows * n_classes, dtype=np.float32)
-    e = np.empty(rows * n_classes, dtype=np.float32)
-    rest = np.empty(rows, dtype=np.float64)
-    log_s = np.empty(rows, dtype=np.float64)
-    for r0 in range(0, n_rows, rows):
-        nb = min(rows, n_rows - r0)
-        zb = raw[r0 : r0 + nb]
-        _block_max(zb, m, jmax, mrep)
-        _exp_block_f32(zb.reshape(nb * n_classes), mrep, e)
-        _block_log_sums(e, jmax, nb, n_classes, rest, log_s)
-        _block_gradient_hessian(kind, labels, y, e, jmax, rest, r0, nb, grad, hess)
-    _weight_rows(w, grad)
-    _weight_rows(w, hess)
+        if out.shape[0] > 0:
+            _block_loss(kind, labels, y, zb, w, r0, m, log_s, out)
+        if grad.shape[0] > 0:
+            _block_gradient_hessian(
+                kind, labels, y, w, e, jmax, rest, r0, nb, grad, hess
+            )
 
 
 # --- probabilities --------------------------------------------------------------------
 
 
 @jit
-def loss_multiclass_proba(
+def evaluate_proba_loss(
     kind: int,
     y: np.ndarray,
     p: np.ndarray,
     w: np.ndarray,
     eps: float,
     out: np.ndarray,
+    grad: np.ndarray,
+    hess: np.ndarray,
 ) -> None:
     """Per-sample categorical cross-entropy (kind CROSS_ENTROPY) or KL divergence
-    (KL) from probabilities clipped below at eps.
+    (KL) from probabilities clipped below at eps, and/or the gradient -y_k / q_k and
+    diagonal hessian y_k / q_k^2 (q = max(p, eps)) shared by both kinds.
 
     Parameters
     ----------
@@ -402,46 +323,28 @@ def loss_multiclass_proba(
     p : ndarray of shape (n_samples, n_classes), probabilities in [0, 1] (IN)
     w : ndarray of shape (n_samples,) or (0,) (IN)
     eps : float, in (0, 0.5)
-    out : ndarray of shape (n_samples,) (OUT)
+    out : ndarray of shape (n_samples,) or (0,) (OUT); empty: not computed
+    grad, hess : ndarrays of shape (n_samples, n_classes) or (0, n_classes) (OUT);
+        empty: not computed
     """
     n_classes = p.shape[1]
+    weighted = w.shape[0] > 0
     for r in range(p.shape[0]):
-        v = 0.0
-        for k in range(n_classes):
-            yk = np.float64(y[r, k])
-            if yk != 0.0:
-                log_q = math.log(max(np.float64(p[r, k]), eps))
-                if kind == KL:
-                    v += yk * (math.log(yk) - log_q)
-                else:
-                    v -= yk * log_q
-        out[r] = v
-    _weight(w, out)
-
-
-@jit
-def gradient_hessian_multiclass_proba(
-    y: np.ndarray,
-    p: np.ndarray,
-    w: np.ndarray,
-    eps: float,
-    grad: np.ndarray,
-    hess: np.ndarray,
-) -> None:
-    """Gradient -y_k / q_k and diagonal hessian y_k / q_k^2, q = max(p, eps), of
-    both kinds of :func:`loss_multiclass_proba`.
-
-    Parameters
-    ----------
-    y, p, w, eps : as in :func:`loss_multiclass_proba` (IN)
-    grad, hess : ndarray of shape (n_samples, n_classes) (OUT)
-    """
-    n_classes = p.shape[1]
-    for r in range(p.shape[0]):
-        for k in range(n_classes):
-            q = max(np.float64(p[r, k]), eps)
-            yk = np.float64(y[r, k])
-            grad[r, k] = -yk / q
-            hess[r, k] = yk / (q * q)
-    _weight_rows(w, grad)
-    _weight_rows(w, hess)
+        wr = np.float64(w[r]) if weighted else 1.0
+        if out.shape[0] > 0:
+            v = 0.0
+            for k in range(n_classes):
+                yk = np.float64(y[r, k])
+                if yk != 0.0:
+                    log_q = math.log(max(np.float64(p[r, k]), eps))
+                    if kind == KL:
+                        v += yk * (math.log(yk) - log_q)
+                    else:
+                        v -= yk * log_q
+            out[r] = wr * v
+        if grad.shape[0] > 0:
+            for k in range(n_classes):
+                q = max(np.float64(p[r, k]), eps)
+                yk = np.float64(y[r, k])
+                grad[r, k] = wr * (-yk / q)
+                hess[r, k] = wr * (yk / (q * q))

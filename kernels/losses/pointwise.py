@@ -1,11 +1,13 @@
 """Loss kernels with one prediction per sample: regression and binary classification.
 
-Two kernels serve every loss of this kind, the loss being chosen by an integer
-``kind`` (the constants below) so that one compiled kernel per dtype covers them all:
+One kernel serves every loss of this kind, the loss being chosen by an integer
+``kind`` (the constants below), so that one compiled kernel per dtype covers them all
+(each specialization costs compile time on a user's first call):
 
-- ``loss_pointwise(kind, y, raw, w, param, out)``: out[i] = w[i] * l(y[i], raw[i]);
-- ``gradient_hessian_pointwise(kind, y, raw, w, param, grad, hess)``: in one pass,
-  grad[i] = w[i] * dl/draw and hess[i] = w[i] * d2l/draw2 at (y[i], raw[i]).
+``evaluate_pointwise_loss(kind, y, raw, w, param, out, grad, hess)`` writes, when
+``out`` is not empty, out[i] = w[i] * l(y[i], raw[i]), and when ``grad`` is not empty,
+in one pass, grad[i] = w[i] * dl/draw and hess[i] = w[i] * d2l/draw2 at
+(y[i], raw[i]). Pass the outputs you do not want as empty arrays.
 
 Losses (r = raw - y; ``param`` is the one scalar parameter, ignored where unused):
 
@@ -64,8 +66,7 @@ __all__ = [
     "BINARY_LOGISTIC",
     "BINARY_CROSS_ENTROPY",
     "HINGE",
-    "loss_pointwise",
-    "gradient_hessian_pointwise",
+    "evaluate_pointwise_loss",
 ]
 
 SQUARED_ERROR = 0
@@ -86,15 +87,17 @@ def _apply_weights(w: np.ndarray, a: np.ndarray) -> None:
 
 
 @jit
-def loss_pointwise(
+def evaluate_pointwise_loss(
     kind: int,
     y: np.ndarray,
     raw: np.ndarray,
     w: np.ndarray,
     param: float,
     out: np.ndarray,
+    grad: np.ndarray,
+    hess: np.ndarray,
 ) -> None:
-    """Per-sample loss ``kind`` times the sample weight (see the module docstring).
+    """Weighted per-sample loss ``kind`` and/or its gradient and hessian w.r.t. raw.
 
     Parameters
     ----------
@@ -104,124 +107,109 @@ def loss_pointwise(
     raw : ndarray of shape (n_samples,), same dtype (IN)
     w : ndarray of shape (n_samples,) or (0,), same dtype (IN)
     param : float
-        The loss's scalar parameter (factor, delta or eps).
-    out : ndarray of shape (n_samples,), same dtype (OUT)
+        The loss's scalar parameter (factor, delta or eps; ignored where unused).
+    out : ndarray of shape (n_samples,) or (0,), same dtype (OUT)
+        Per-sample losses; empty: not computed.
+    grad, hess : ndarrays of shape (n_samples,) or (0,), same dtype (OUT)
+        Gradient and hessian, computed together; empty: not computed.
     """
     n = raw.shape[0]
-    if kind == SQUARED_ERROR:
-        for i in range(n):
-            r = np.float64(raw[i]) - np.float64(y[i])
-            out[i] = param * r * r
-    elif kind == ABSOLUTE_ERROR:
-        for i in range(n):
-            out[i] = abs(np.float64(raw[i]) - np.float64(y[i]))
-    elif kind == HUBER:
-        half_delta = 0.5 * param
-        for i in range(n):
-            r = np.float64(raw[i]) - np.float64(y[i])
-            a = abs(r)
-            out[i] = 0.5 * r * r if a <= param else param * (a - half_delta)
-    elif kind == PSEUDO_HUBER:
-        d2 = param * param
-        for i in range(n):
-            t = (np.float64(raw[i]) - np.float64(y[i])) / param
-            out[i] = d2 * t * (t / (1.0 + math.hypot(1.0, t)))
-    elif kind == POISSON:
-        for i in range(n):
-            yi = np.float64(y[i])
-            z = np.float64(raw[i])
-            if yi > 0.0:
-                # y (mu / y - 1 - log(mu / y)) with d = log(mu / y): no cancellation
-                # between the large terms when mu is close to y.
-                d = z - math.log(yi)
-                out[i] = yi * (math.expm1(d) - d)
-            else:
-                out[i] = math.exp(z)
-    elif kind == BINARY_LOGISTIC:
-        for i in range(n):
-            z = np.float64(raw[i])
-            high = z if z > 0.0 else 0.0
-            out[i] = (high - np.float64(y[i]) * z) + math.log1p(
-                exp_nonpos_f64(-abs(z), 0.0)
-            )
-    elif kind == BINARY_CROSS_ENTROPY:
-        upper = 1.0 - param
-        for i in range(n):
-            q = min(max(np.float64(raw[i]), param), upper)
-            yi = np.float64(y[i])
-            out[i] = -(yi * math.log(q) + (1.0 - yi) * math.log1p(-q))
-    else:  # HINGE
-        for i in range(n):
-            margin = 1.0 - np.float64(y[i]) * np.float64(raw[i])
-            out[i] = margin if margin > 0.0 else 0.0
-    _apply_weights(w, out)
-
-
-@jit
-def gradient_hessian_pointwise(
-    kind: int,
-    y: np.ndarray,
-    raw: np.ndarray,
-    w: np.ndarray,
-    param: float,
-    grad: np.ndarray,
-    hess: np.ndarray,
-) -> None:
-    """Weighted gradient and hessian of loss ``kind`` w.r.t. raw, in one pass.
-
-    Parameters
-    ----------
-    kind, y, raw, w, param : as in :func:`loss_pointwise` (IN)
-    grad, hess : ndarray of shape (n_samples,), same dtype (OUT)
-    """
-    n = raw.shape[0]
-    if kind == SQUARED_ERROR:
-        two = 2.0 * param
-        for i in range(n):
-            grad[i] = two * (np.float64(raw[i]) - np.float64(y[i]))
-            hess[i] = two
-    elif kind == ABSOLUTE_ERROR:
-        for i in range(n):
-            r = np.float64(raw[i]) - np.float64(y[i])
-            grad[i] = 1.0 if r > 0.0 else (-1.0 if r < 0.0 else 0.0)
-            hess[i] = 0.0
-    elif kind == HUBER:
-        for i in range(n):
-            r = np.float64(raw[i]) - np.float64(y[i])
-            inside = abs(r) <= param
-            grad[i] = r if inside else (param if r > 0.0 else -param)
-            hess[i] = 1.0 if inside else 0.0
-    elif kind == PSEUDO_HUBER:
-        for i in range(n):
-            r = np.float64(raw[i]) - np.float64(y[i])
-            root = math.hypot(1.0, r / param)
-            grad[i] = r / root
-            hess[i] = 1.0 / (root * root * root)
-    elif kind == POISSON:
-        for i in range(n):
-            mu = math.exp(np.float64(raw[i]))
-            grad[i] = mu - np.float64(y[i])
-            hess[i] = mu
-    elif kind == BINARY_LOGISTIC:
-        for i in range(n):
-            z = np.float64(raw[i])
-            e = exp_nonpos_f64(-abs(z), 0.0)
-            s = 1.0 / (1.0 + e)
-            es = e * s
-            grad[i] = (s if z >= 0.0 else es) - np.float64(y[i])
-            hess[i] = es * s
-    elif kind == BINARY_CROSS_ENTROPY:
-        upper = 1.0 - param
-        for i in range(n):
-            q = min(max(np.float64(raw[i]), param), upper)
-            yi = np.float64(y[i])
-            q1 = 1.0 - q
-            grad[i] = (q - yi) / (q * q1)
-            hess[i] = yi / (q * q) + (1.0 - yi) / (q1 * q1)
-    else:  # HINGE
-        for i in range(n):
-            yi = np.float64(y[i])
-            grad[i] = -yi if yi * np.float64(raw[i]) < 1.0 else 0.0
-            hess[i] = 0.0
-    _apply_weights(w, grad)
-    _apply_weights(w, hess)
+    if out.shape[0] > 0:
+        if kind == SQUARED_ERROR:
+            for i in range(n):
+                r = np.float64(raw[i]) - np.float64(y[i])
+                out[i] = param * r * r
+        elif kind == ABSOLUTE_ERROR:
+            for i in range(n):
+                out[i] = abs(np.float64(raw[i]) - np.float64(y[i]))
+        elif kind == HUBER:
+            half_delta = 0.5 * param
+            for i in range(n):
+                r = np.float64(raw[i]) - np.float64(y[i])
+                a = abs(r)
+                out[i] = 0.5 * r * r if a <= param else param * (a - half_delta)
+        elif kind == PSEUDO_HUBER:
+            d2 = param * param
+            for i in range(n):
+                t = (np.float64(raw[i]) - np.float64(y[i])) / param
+                out[i] = d2 * t * (t / (1.0 + math.hypot(1.0, t)))
+        elif kind == POISSON:
+            for i in range(n):
+                yi = np.float64(y[i])
+                z = np.float64(raw[i])
+                if yi > 0.0:
+                    # y (mu / y - 1 - log(mu / y)) with d = log(mu / y): no cancellation
+                    # between the large terms when mu is close to y.
+                    d = z - math.log(yi)
+                    out[i] = yi * (math.expm1(d) - d)
+                else:
+                    out[i] = math.exp(z)
+        elif kind == BINARY_LOGISTIC:
+            for i in range(n):
+                z = np.float64(raw[i])
+                high = z if z > 0.0 else 0.0
+                out[i] = (high - np.float64(y[i]) * z) + math.log1p(
+                    exp_nonpos_f64(-abs(z), 0.0)
+                )
+        elif kind == BINARY_CROSS_ENTROPY:
+            upper = 1.0 - param
+            for i in range(n):
+                q = min(max(np.float64(raw[i]), param), upper)
+                yi = np.float64(y[i])
+                out[i] = -(yi * math.log(q) + (1.0 - yi) * math.log1p(-q))
+        else:  # HINGE
+            for i in range(n):
+                margin = 1.0 - np.float64(y[i]) * np.float64(raw[i])
+                out[i] = margin if margin > 0.0 else 0.0
+        _apply_weights(w, out)
+    if grad.shape[0] > 0:
+        if kind == SQUARED_ERROR:
+            two = 2.0 * param
+            for i in range(n):
+                grad[i] = two * (np.float64(raw[i]) - np.float64(y[i]))
+                hess[i] = two
+        elif kind == ABSOLUTE_ERROR:
+            for i in range(n):
+                r = np.float64(raw[i]) - np.float64(y[i])
+                grad[i] = 1.0 if r > 0.0 else (-1.0 if r < 0.0 else 0.0)
+                hess[i] = 0.0
+        elif kind == HUBER:
+            for i in range(n):
+                r = np.float64(raw[i]) - np.float64(y[i])
+                inside = abs(r) <= param
+                grad[i] = r if inside else (param if r > 0.0 else -param)
+                hess[i] = 1.0 if inside else 0.0
+        elif kind == PSEUDO_HUBER:
+            for i in range(n):
+                r = np.float64(raw[i]) - np.float64(y[i])
+                root = math.hypot(1.0, r / param)
+                grad[i] = r / root
+                hess[i] = 1.0 / (root * root * root)
+        elif kind == POISSON:
+            for i in range(n):
+                mu = math.exp(np.float64(raw[i]))
+                grad[i] = mu - np.float64(y[i])
+                hess[i] = mu
+        elif kind == BINARY_LOGISTIC:
+            for i in range(n):
+                z = np.float64(raw[i])
+                e = exp_nonpos_f64(-abs(z), 0.0)
+                s = 1.0 / (1.0 + e)
+                es = e * s
+                grad[i] = (s if z >= 0.0 else es) - np.float64(y[i])
+                hess[i] = es * s
+        elif kind == BINARY_CROSS_ENTROPY:
+            upper = 1.0 - param
+            for i in range(n):
+                q = min(max(np.float64(raw[i]), param), upper)
+                yi = np.float64(y[i])
+                q1 = 1.0 - q
+                grad[i] = (q - yi) / (q * q1)
+                hess[i] = yi / (q * q) + (1.0 - yi) / (q1 * q1)
+        else:  # HINGE
+            for i in range(n):
+                yi = np.float64(y[i])
+                grad[i] = -yi if yi * np.float64(raw[i]) < 1.0 else 0.0
+                hess[i] = 0.0
+        _apply_weights(w, grad)
+        _apply_weights(w, hess)

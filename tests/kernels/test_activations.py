@@ -33,11 +33,11 @@ def _elementwise(kind, x, out):
 
 def _rows(kind, x, out):
     kernel = K.apply_rows_f32 if x.dtype == np.float32 else K.apply_rows_f64
-    kernel(kind, x, out)
+    kernel(kind, x, np.empty((0, x.shape[1]), x.dtype), out)
 
 
 def _vjp_rows(kind, x, v, out):
-    kernel = K.apply_vjp_rows_f32 if x.dtype == np.float32 else K.apply_vjp_rows_f64
+    kernel = K.apply_rows_f32 if x.dtype == np.float32 else K.apply_rows_f64
     kernel(kind, x, v, out)
 
 
@@ -113,8 +113,8 @@ ROWS = [
     (K.LOG_SOFTMAX, naive.log_softmax),
 ]
 VJP_ROWS = [
-    (K.SOFTMAX, naive.softmax_vjp),
-    (K.LOG_SOFTMAX, naive.log_softmax_vjp),
+    (K.SOFTMAX_VJP, naive.softmax_vjp),
+    (K.LOG_SOFTMAX_VJP, naive.log_softmax_vjp),
 ]
 
 
@@ -242,6 +242,16 @@ def test_row_max_and_tree_sum(dtype):
         # Pairwise summation: error <= ~log2(n) ulp of sum(|row|).
         exact = math.fsum(row.astype(float))
         assert abs(V.tree_sum(row, tmp) - exact) <= 1e-15 * np.abs(row).sum()
+        # sum_minus_one: sum(e) - 1 for exponentials of a row shifted by its max.
+        e = np.exp(row.astype(float) - row.max()).astype(dtype)
+        exact = math.fsum(e.astype(float)) - 1.0
+        got = V.sum_minus_one(e, tmp)
+        assert abs(got - exact) <= 1e-15 * np.abs(e.astype(float)).sum() + 1e-300
+    # Dominant maximum: the 1 is not added, so tiny remainders stay exact.
+    e = np.array([1e-14, 1.0, 3e-15], dtype=dtype)
+    assert_allclose(V.sum_minus_one(e, tmp), float(e[0]) + float(e[2]), rtol=1e-15)
+    assert V.sum_minus_one(np.array([1.0, 1.0], dtype=dtype), tmp) == 1.0  # a tie
+    assert np.isnan(V.sum_minus_one(np.array([1.0, np.nan], dtype=dtype), tmp))
     special = np.array([-np.inf, -1e30, -0.0, 0.0, 3.0, -5.0], dtype=dtype)
     assert V.row_max(special) == 3.0
     assert V.row_max(np.array([-np.inf, -np.inf], dtype=dtype)) == -np.inf

@@ -75,8 +75,14 @@ def _run_binary(kind, param, y, z, w):
     out = np.empty_like(z)
     grad = np.empty_like(z)
     hess = np.empty_like(z)
-    P.loss_pointwise(kind, y, z, w, param, out)
-    P.gradient_hessian_pointwise(kind, y, z, w, param, grad, hess)
+    none = np.empty(0, z.dtype)
+    P.evaluate_pointwise_loss(kind, y, z, w, param, out, none, none)
+    P.evaluate_pointwise_loss(kind, y, z, w, param, none, grad, hess)
+    # Both at once give the same.
+    both = [np.empty_like(z) for _ in range(3)]
+    P.evaluate_pointwise_loss(kind, y, z, w, param, *both)
+    for a, b in zip(both, (out, grad, hess)):
+        assert_array_equal(a, b)
     return out, grad, hess
 
 
@@ -134,9 +140,20 @@ def test_extreme_logits_are_finite_and_exact(dtype):
 
 
 def _logits(which, dtype=np.float64):
-    """The logits kernel ``which`` ("loss" or "gradient_hessian") for ``dtype``."""
+    """Call the logits kernel for ``dtype`` for the loss ("loss") or the gradient and
+    hessian ("gradient_hessian") only: f(kind, labels, y, raw, w, *outputs)."""
     suffix = "f32" if dtype == np.float32 else "f64"
-    return getattr(M, f"{which}_multiclass_logits_{suffix}")
+    kernel = getattr(M, f"evaluate_softmax_loss_{suffix}")
+
+    def run(kind, labels, y, raw, w, *outputs):
+        none1 = np.empty(0, raw.dtype)
+        none2 = np.empty((0, raw.shape[1]), raw.dtype)
+        if which == "loss":
+            kernel(kind, labels, y, raw, w, outputs[0], none2, none2)
+        else:
+            kernel(kind, labels, y, raw, w, none1, *outputs)
+
+    return run
 
 
 NO_LABELS = np.empty(0, np.int64)
@@ -162,6 +179,11 @@ def _run_logits(kind, labels, y, raw, w):
     hess = np.empty_like(raw)
     _logits("loss", raw.dtype)(kind, labels, y, raw, w, out)
     _logits("gradient_hessian", raw.dtype)(kind, labels, y, raw, w, grad, hess)
+    suffix = "f32" if raw.dtype == np.float32 else "f64"
+    both = (np.empty_like(out), np.empty_like(raw), np.empty_like(raw))
+    getattr(M, f"evaluate_softmax_loss_{suffix}")(kind, labels, y, raw, w, *both)
+    for a, b in zip(both, (out, grad, hess)):
+        assert_array_equal(a, b)
     return out, grad, hess
 
 
@@ -169,8 +191,10 @@ def _run_proba(kind, y, p, w, eps):
     out = np.empty(p.shape[0], p.dtype)
     grad = np.empty_like(p)
     hess = np.empty_like(p)
-    M.loss_multiclass_proba(kind, y, p, w, eps, out)
-    M.gradient_hessian_multiclass_proba(y, p, w, eps, grad, hess)
+    none1 = np.empty(0, p.dtype)
+    none2 = np.empty((0, p.shape[1]), p.dtype)
+    M.evaluate_proba_loss(kind, y, p, w, eps, out, none2, none2)
+    M.evaluate_proba_loss(kind, y, p, w, eps, none1, grad, hess)
     return out, grad, hess
 
 
