@@ -17,6 +17,7 @@ _SUBMODULES = (
     "base",
     "benchmarking",
     "datasets",
+    "gbdt",
     "losses",
     "metrics",
     "model_selection",

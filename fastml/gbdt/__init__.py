@@ -1,0 +1,31 @@
+"""Gradient-boosted decision trees with XGBoost's parameters and formulation.
+
+:class:`GBDTRegressor` and :class:`GBDTClassifier` (binary and multiclass) grow
+XGBoost-style trees (gain ``S_L + S_R - S_P`` with ``S = T(G)^2 / (H + lambda)``,
+learned missing-value directions, ``min_child_weight`` on the cover) either on
+quantile histograms (``tree_method="hist"``, the fast default) or by exact greedy
+search (``tree_method="exact"``). Objectives come from :mod:`fastml.losses`; eval
+sets, early stopping, staged prediction, feature importances, pickling and a
+versioned JSON model format (:meth:`~GBDTRegressor.save_model`,
+:func:`load_model`) are supported.
+
+Examples
+--------
+>>> import numpy as np
+>>> from fastml.gbdt import GBDTClassifier
+>>> rng = np.random.default_rng(0)
+>>> X = rng.normal(size=(2000, 5))
+>>> y = (X[:, 0] - X[:, 1] + 0.3 * rng.normal(size=2000) > 0).astype(int)
+>>> clf = GBDTClassifier(n_estimators=500, learning_rate=0.1,
+...                      early_stopping_rounds=20, eval_metric="logloss")
+>>> clf = clf.fit(X[:1500], y[:1500], eval_set=[(X[1500:], y[1500:])])
+>>> clf.best_iteration_ < clf.n_rounds_ <= 500
+True
+>>> bool(clf.score(X[1500:], y[1500:]) > 0.9)
+True
+"""
+
+from fastml.gbdt._gbdt import GBDTClassifier, GBDTRegressor
+from fastml.gbdt._model_io import load_model
+
+__all__ = ["GBDTRegressor", "GBDTClassifier", "load_model"]
