@@ -34,7 +34,6 @@ from fastml.gbdt._objectives import Objective, make_objective
 from fastml.utils.multiclass import check_classification_targets
 from fastml.utils.validation import (
     check_array,
-    check_is_fitted,
     check_sample_weight,
     column_or_1d,
     validate_data,
@@ -69,6 +68,35 @@ _IMPORTANCE_TYPES = ("gain", "weight", "cover", "total_gain", "total_cover")
 AUTO_EXACT_MAX_ROWS = 10_000
 #: Below this many rows (x trees) prediction runs on one thread.
 _PARALLEL_PREDICT_ROWS = 2048
+
+
+_NOT_FITTED_CLASSES: dict[Any, type] = {}
+
+
+def _not_fitted(est: Any) -> Exception:
+    """fastml's NotFittedError; when scikit-learn is already imported, an error that
+    is also scikit-learn's NotFittedError (its estimator checks test for that class),
+    without importing scikit-learn."""
+    from fastml.exceptions import NotFittedError
+
+    msg = (
+        f"This {type(est).__name__} instance is not fitted yet. Call 'fit' with "
+        "appropriate arguments before using this estimator."
+    )
+    sk = sys.modules.get("sklearn.exceptions")
+    sk_cls = getattr(sk, "NotFittedError", None) if sk is not None else None
+    if sk_cls is None or issubclass(NotFittedError, sk_cls):
+        return NotFittedError(msg)
+    cls = _NOT_FITTED_CLASSES.get(sk_cls)
+    if cls is None:
+        cls = type("NotFittedError", (NotFittedError, sk_cls), {})
+        _NOT_FITTED_CLASSES[sk_cls] = cls
+    return cls(msg)
+
+
+def _check_fitted(est: Any) -> None:
+    if not hasattr(est, "trees_"):
+        raise _not_fitted(est)
 
 
 def _check_real(
@@ -618,7 +646,7 @@ class _BaseGBDT(BaseEstimator):
     # ------------------------------------------------------------------ predict
 
     def _check_X_predict(self, X: Any) -> np.ndarray:
-        check_is_fitted(self, "trees_")
+        _check_fitted(self)
         # Fast path for small canonical arrays (single-row latency): the checks of
         # validate_data, without its conversions.
         if (
@@ -749,7 +777,7 @@ class _BaseGBDT(BaseEstimator):
         (average gain of its splits), "cover" (average cover of its splits),
         "total_gain", "total_cover" (sums), as XGBoost, over all trees.
         """
-        check_is_fitted(self, "trees_")
+        _check_fitted(self)
         t = self.trees_
         internal = t["feature"] >= 0
         feat = t["feature"][internal].astype(np.int64)
@@ -780,7 +808,7 @@ class _BaseGBDT(BaseEstimator):
         """
         from fastml.gbdt._model_io import dump_model
 
-        check_is_fitted(self, "trees_")
+        _check_fitted(self)
         dump_model(self, path)
 
     def load_model(self, path: Any) -> _BaseGBDT:

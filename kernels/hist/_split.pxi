@@ -20,6 +20,20 @@ cdef struct SplitResult:
     int64_t default_left
 
 
+# Near-ties: a candidate replaces the best one only when its gain is larger by more
+# than this relative amount, so that the first candidate in scan order (lower feature,
+# forward pass, lower bin) wins a tie regardless of float rounding in the sums (the
+# gradients are float32, like XGBoost's, whose gains are compared in float32).
+cdef double TIE_RTOL = 1e-6
+
+
+cdef inline bint _better(double a, double b) noexcept nogil:
+    """True when gain ``a`` beats the current best ``b`` (see TIE_RTOL)."""
+    if b == -INFINITY:
+        return a > b
+    return a - b > TIE_RTOL * fabs(b)
+
+
 cdef inline double _threshold_l1(double g, double alpha) noexcept nogil:
     if g > alpha:
         return g - alpha
@@ -99,7 +113,7 @@ cdef void _scan_feature(
                 + _similarity((gq_node - gl) * inv_sg, h_right, p)
                 - parent_sim
             )
-            if gain > out.gain:
+            if _better(gain, out.gain):
                 out.gain = gain
                 out.bin = b
                 out.default_left = 0
@@ -119,7 +133,7 @@ cdef void _scan_feature(
                     + _similarity(gr * inv_sg, h_right, p)
                     - parent_sim
                 )
-                if gain > out.gain:
+                if _better(gain, out.gain):
                     out.gain = gain
                     out.bin = b - 1
                     out.default_left = 1
@@ -173,5 +187,5 @@ cdef void _find_best_splits(
     for k in range(n_nodes):
         out[k] = pairs[k * n_active]
         for i in range(1, n_active):
-            if pairs[k * n_active + i].gain > out[k].gain:
+            if _better(pairs[k * n_active + i].gain, out[k].gain):
                 out[k] = pairs[k * n_active + i]

@@ -19,6 +19,14 @@ import math
 import numpy as np
 
 KEEP_EPS = 1e-6
+TIE_RTOL = 1e-6
+
+
+def better(a, b):
+    """Gain a beats the best so far b: larger by more than TIE_RTOL relative."""
+    if b == -math.inf:
+        return a > b
+    return a - b > TIE_RTOL * abs(b)
 
 
 def grid_values(gh, rows, scale_g, scale_h):
@@ -104,7 +112,9 @@ def naive_best_split(
     ``gq``/``hq`` are per-sample grid values (indexed by row). Candidates in the
     kernel's order: features ascending; for each, missing-right (default_left 0)
     with bins 0 .. n_bins - 1, then (only if the node has a missing value of that
-    feature) missing-left with bins n_bins - 2 .. -1. Strictly larger gains win.
+    feature) missing-left with bins n_bins - 2 .. -1. A candidate wins only when
+    :func:`better` than the best so far (near-ties keep the earlier candidate); the
+    per-feature bests are then compared the same way in feature order.
 
     Returns (gain, feature, split_bin, default_left, gq_left, hq_left); gain -inf
     and feature -1 when no candidate is valid.
@@ -117,6 +127,7 @@ def naive_best_split(
     best = (-math.inf, -1, -2, 0, 0.0, 0.0)
     feats = range(bins.shape[1]) if features is None else features
     for f in feats:
+        best_f = (-math.inf, -1, -2, 0, 0.0, 0.0)
         col = bins[rows, f].astype(np.int64)
         has_missing = bool(np.any(col == missing_bin)) and (
             float(gq[rows][col == missing_bin].sum()) != 0.0
@@ -142,8 +153,10 @@ def naive_best_split(
                 + similarity(gr * inv_sg, h_right, params)
                 - parent
             )
-            if gain > best[0]:
-                best = (gain, f, b, dl, gl, hl)
+            if better(gain, best_f[0]):
+                best_f = (gain, f, b, dl, gl, hl)
+        if better(best_f[0], best[0]):
+            best = best_f
     return best
 
 
