@@ -43,6 +43,28 @@ def _read_only(arr: np.ndarray) -> np.ndarray:
     return view
 
 
+def _all_finite(arr: np.ndarray, n_threads: int) -> bool:
+    """Whether a float array holds no NaN or inf: chunk sums on ``n_threads`` threads
+    (NumPy releases the GIL). A sum that overflows reads as "not finite", and the
+    caller then runs the exact check."""
+    if arr.dtype.kind != "f" or arr.size == 0:
+        return True
+    from fastml._parallel import run_chunks
+
+    flat = arr.reshape(-1)
+    sums = np.zeros(n_threads, dtype=arr.dtype)
+    bounds = [flat.shape[0] * i // n_threads for i in range(n_threads + 1)]
+
+    def chunk(start: int, stop: int) -> None:
+        with np.errstate(over="ignore", invalid="ignore"):  # per thread
+            for i in range(start, stop):
+                sums[i] = np.sum(flat[bounds[i] : bounds[i + 1]])
+
+    run_chunks(chunk, n_threads, n_threads)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(np.sum(sums)))
+
+
 def _rows(arr: np.ndarray, start: int, stop: int) -> np.ndarray:
     """Rows start:stop of a per-sample array; an empty placeholder stays as it is."""
     return arr[start:stop] if arr.shape[0] else arr
@@ -144,15 +166,20 @@ class Loss:
 
     # --- validation -------------------------------------------------------------------
 
-    def _check_y_pred(self, y_pred: Any) -> np.ndarray:
+    def _check_y_pred(self, y_pred: Any, n_jobs: int | None = None) -> np.ndarray:
+        n_threads = _n_threads(int(np.size(y_pred)), n_jobs)
         raw = check_array(
             y_pred,
             dtype="numeric",
             order="C",
             ensure_2d=False,
             ensure_min_features=1,
+            ensure_all_finite=n_threads == 1,
             input_name="y_pred",
         )
+        if n_threads > 1 and not _all_finite(raw, n_threads):
+            # Let the shared validation raise its usual message.
+            check_array(raw, ensure_2d=False, input_name="y_pred")
         if raw.dtype not in _FLOAT_DTYPES:
             raw = raw.astype(np.float64)
         if self._multiclass:
@@ -192,9 +219,9 @@ class Loss:
         return np.ascontiguousarray(y, dtype=y_pred.dtype)
 
     def _validate(
-        self, y_true: Any, y_pred: Any, sample_weight: Any
+        self, y_true: Any, y_pred: Any, sample_weight: Any, n_jobs: int | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        raw = self._check_y_pred(y_pred)
+        raw = self._check_y_pred(y_pred, n_jobs)
         y = self._check_y_true(y_true, raw)
         n_samples = raw.shape[0]
         if sample_weight is None:
@@ -231,7 +258,7 @@ class Loss:
         ndarray of shape (n_samples,)
             ``w_i * l(y_true_i, y_pred_i)``, float32 for float32 ``y_pred``.
         """
-        y, raw, w = self._validate(y_true, y_pred, sample_weight)
+        y, raw, w = self._validate(y_true, y_pred, sample_weight, n_jobs)
         return self._per_sample(y, raw, w, n_jobs)
 
     def _per_sample(
@@ -268,7 +295,7 @@ class Loss:
         -------
         float
         """
-        y, raw, w = self._validate(y_true, y_pred, sample_weight)
+        y, raw, w = self._validate(y_true, y_pred, sample_weight, n_jobs)
         total = float(np.sum(self._per_sample(y, raw, w, n_jobs), dtype=np.float64))
         if w.shape[0] == 0:
             return total / raw.shape[0]
@@ -307,7 +334,7 @@ class Loss:
             ``w_i dl_i/dy_pred`` and ``w_i d2l_i/dy_pred2`` (elementwise diagonal).
         """
         if check_input:
-            y, raw, w = self._validate(y_true, y_pred, sample_weight)
+            y, raw, w = self._validate(y_true, y_pred, sample_weight, n_jobs)
         else:
             y, raw = _read_only(y_true), _read_only(y_pred)
             w = _read_only(

@@ -21,11 +21,12 @@ hess)`` (one per storage dtype, ``kind`` picks the target form):
 The unused one of ``labels`` (int64, shape (n_samples,)) and ``y`` (raw's dtype,
 shape (n_samples, n_classes)) is passed empty, so each kernel has one signature.
 
-Algorithm (logits): rows are processed in blocks of about ``_BLOCK`` entries. Per
-block: the row maxima m (replicated per entry), then one vectorised pass of
-exp(raw - m) over the whole block (the difference taken exactly with ``two_diff``,
-the exp of ``fastml.kernels._vecmath``: float32 lanes for float32, so short rows such
-as 10 classes still fill the vector units), then per row the sum "rest" of all
+Algorithm (logits): rows are processed in blocks of about ``_BLOCK`` entries (at
+least 64 rows), copied class-major so that every loop runs over the block's rows
+and vectorises even for short rows such as 10 classes. Per block: the row maxima m,
+then one vectorised pass of exp(raw - m) (the difference taken exactly with
+``two_diff``, the exp of ``fastml.kernels._vecmath``: float32 lanes for float32),
+then per row the sum "rest" of all
 exponentials but the maximum's (which is exactly 1) in float64, s = 1 + rest, and a
 vectorised log(s) = log1p(rest). The loss is (m - raw[label]) + log1p(rest), never
 overflowing for any finite logits and accurate to the last digit even for confident
@@ -78,55 +79,74 @@ KL = 2
 # Kinds of loss_multiclass_proba (KL as above).
 CROSS_ENTROPY = 0
 
-#: Entries per block in the logits kernels (scratch buffers of this size stay in L1).
+#: Entries per block in the logits kernels (scratch buffers of this size stay in L1),
+#: and the fewest rows per block (the length of the vectorised row loops).
 _BLOCK = 2048
+_MIN_BLOCK_ROWS = 64
 
 
 # --- logits: block helpers (generic over the dtype) ----------------------------------
+#
+# A block holds nb rows transposed (class-major: zt[k * nb + r] = raw[r0 + r, k]), so
+# that every per-row reduction (max, sums) is a loop over rows that LLVM vectorises,
+# whatever the number of classes: with 10 classes a row-major loop would be 10
+# dependent steps per row.
 
 
 @jit
-def _block_max(
-    zb: np.ndarray, m: np.ndarray, jmax: np.ndarray, mrep: np.ndarray
-) -> None:
-    """Row maxima m[r] = zb[r, jmax[r]] (first maximum) and mrep[r * K + k] = m[r]."""
+def _block_rows(n_classes: int) -> int:
+    return max(_MIN_BLOCK_ROWS, _BLOCK // max(1, n_classes))
+
+
+@jit
+def _transpose_block(zb: np.ndarray, zt: np.ndarray) -> None:
     nb, n_classes = zb.shape
     for r in range(nb):
         row = zb[r]
-        best = row[0]
-        at = 0
-        for k in range(1, n_classes):
-            v = row[k]
-            if v > best:
-                best = v
-                at = k
-        m[r] = best
-        jmax[r] = at
-        base = r * n_classes
         for k in range(n_classes):
-            mrep[base + k] = best
+            zt[k * nb + r] = row[k]
+
+
+@jit
+def _block_max(zt: np.ndarray, nb: int, n_classes: int, m: np.ndarray) -> None:
+    """Row maxima m[r] (NaN entries ignored), as selects."""
+    for r in range(nb):
+        m[r] = zt[r]
+    for k in range(1, n_classes):
+        base = k * nb
+        for r in range(nb):
+            v = zt[base + r]
+            m[r] = v if v > m[r] else m[r]
 
 
 @jit
 def _block_log_sums(
     e: np.ndarray,
-    jmax: np.ndarray,
     nb: int,
     n_classes: int,
     rest: np.ndarray,
+    ones: np.ndarray,
     log_s: np.ndarray,
 ) -> None:
-    """rest[r] = sum of the row's exponentials but the maximum's (which is exactly 1),
-    in float64, and log_s[r] = log(1 + rest[r]) = log(s): accurate to the last digit
-    even for confident rows (s = 1 + 1e-13)."""
+    """rest[r] = s_r - 1 with s_r the row's sum of exponentials, in float64, and
+    log_s[r] = log1p(rest[r]) = log(s_r).
+
+    The maximum's exponential is exactly 1, so rest is (sum of the entries below 1)
+    + (number of 1s - 1), never 1 + tiny - 1: accurate to the last digit even for
+    confident rows (s = 1 + 1e-13). NaN entries give NaN.
+    """
     for r in range(nb):
-        base = r * n_classes
-        at = jmax[r]
-        total = 0.0
-        for k in range(n_classes):
-            total += 0.0 if k == at else np.float64(e[base + k])
-        rest[r] = total
+        rest[r] = 0.0
+        ones[r] = -1.0
+    for k in range(n_classes):
+        base = k * nb
+        for r in range(nb):
+            v = np.float64(e[base + r])
+            one = v == 1.0
+            rest[r] += 0.0 if one else v
+            ones[r] += 1.0 if one else 0.0
     for r in range(nb):
+        rest[r] += ones[r]
         log_s[r] = log1p_nonneg_f64(rest[r])
 
 
@@ -135,28 +155,37 @@ def _block_loss(
     kind: int,
     labels: np.ndarray,
     y: np.ndarray,
-    zb: np.ndarray,
+    zt: np.ndarray,
     w: np.ndarray,
     r0: int,
+    nb: int,
     m: np.ndarray,
     log_s: np.ndarray,
+    acc: np.ndarray,
     out: np.ndarray,
 ) -> None:
-    nb, n_classes = zb.shape
-    weighted = w.shape[0] > 0
-    for r in range(nb):
-        mr = np.float64(m[r])
-        if kind == LABELS:
-            v = (mr - np.float64(zb[r, labels[r0 + r]])) + log_s[r]
-        else:
-            v = 0.0
-            for k in range(n_classes):
+    n_classes = zt.shape[0] // max(1, nb) if nb else 0
+    if kind == LABELS:
+        for r in range(nb):
+            z_label = np.float64(zt[labels[r0 + r] * nb + r])
+            acc[r] = (np.float64(m[r]) - z_label) + log_s[r]
+    else:
+        for r in range(nb):
+            acc[r] = 0.0
+        for k in range(n_classes):
+            base = k * nb
+            for r in range(nb):
                 yk = np.float64(y[r0 + r, k])
-                if yk != 0.0:
-                    v += yk * ((mr - np.float64(zb[r, k])) + log_s[r])
-                    if kind == KL:
-                        v += yk * math.log(yk)
-        out[r0 + r] = v * np.float64(w[r0 + r]) if weighted else v
+                term = yk * ((np.float64(m[r]) - np.float64(zt[base + r])) + log_s[r])
+                if kind == KL:
+                    term += yk * math.log(yk) if yk > 0.0 else 0.0
+                acc[r] += term if yk != 0.0 else 0.0
+    if w.shape[0] > 0:
+        for r in range(nb):
+            out[r0 + r] = acc[r] * np.float64(w[r0 + r])
+    else:
+        for r in range(nb):
+            out[r0 + r] = acc[r]
 
 
 @jit
@@ -166,43 +195,44 @@ def _block_gradient_hessian(
     y: np.ndarray,
     w: np.ndarray,
     e: np.ndarray,
-    jmax: np.ndarray,
     rest: np.ndarray,
     r0: int,
     nb: int,
+    scale: np.ndarray,
+    total: np.ndarray,
     grad: np.ndarray,
     hess: np.ndarray,
 ) -> None:
     n_classes = grad.shape[1]
     weighted = w.shape[0] > 0
+    # scale[r] = 1 / s_r, total[r] = t_r = sum_k y[r, k] (1 for class indices).
     for r in range(nb):
-        rr = rest[r]
-        inv = 1.0 / (1.0 + rr)
-        wr = np.float64(w[r0 + r]) if weighted else 1.0
-        at = jmax[r]
-        base = r * n_classes
-        g = grad[r0 + r]
-        h = hess[r0 + r]
-        # 1 - p_k = (sum of the other exponentials) / s, formed without cancellation:
-        # rest for the row maximum, 1 + (rest - e_k) for the others.
-        if kind == LABELS:
-            label = labels[r0 + r]
-            for k in range(n_classes):
-                ek = np.float64(e[base + k])
-                p = ek * inv
-                q = (rr if k == at else 1.0 + (rr - ek)) * inv
-                g[k] = wr * (-q if k == label else p)
-                h[k] = wr * (p * q)
-        else:
+        scale[r] = 1.0 / (1.0 + rest[r])
+        total[r] = 1.0
+    if kind != LABELS:
+        for r in range(nb):
             t = 0.0
             for k in range(n_classes):
                 t += np.float64(y[r0 + r, k])
-            for k in range(n_classes):
-                ek = np.float64(e[base + k])
-                p = ek * inv
-                q = (rr if k == at else 1.0 + (rr - ek)) * inv
-                g[k] = wr * (t * p - np.float64(y[r0 + r, k]))
-                h[k] = wr * (t * p * q)
+            total[r] = t
+    # 1 - p_k = (sum of the other exponentials) / s, formed without cancellation:
+    # rest for a row maximum (e_k == 1 exactly), 1 + (rest - e_k) for the others.
+    for k in range(n_classes):
+        base = k * nb
+        for r in range(nb):
+            ek = np.float64(e[base + r])
+            rr = rest[r]
+            inv = scale[r]
+            wr = np.float64(w[r0 + r]) if weighted else 1.0
+            p = ek * inv
+            q = (rr if ek == 1.0 else 1.0 + (rr - ek)) * inv
+            if kind == LABELS:
+                grad[r0 + r, k] = wr * (-q if labels[r0 + r] == k else p)
+                hess[r0 + r, k] = wr * (p * q)
+            else:
+                tp = total[r] * p
+                grad[r0 + r, k] = wr * (tp - np.float64(y[r0 + r, k]))
+                hess[r0 + r, k] = wr * (tp * q)
 
 
 # --- logits: kernels (one per dtype: the exp pass differs) -------------------------
@@ -236,27 +266,31 @@ def evaluate_softmax_loss_f64(
         Weighted gradient and diagonal hessian w.r.t. raw; empty: not computed.
     """
     n_rows, n_classes = raw.shape
-    rows = max(1, _BLOCK // max(1, n_classes))
-    m = np.empty(rows, dtype=np.float64)
-    jmax = np.empty(rows, dtype=np.int64)
-    mrep = np.empty(rows * n_classes, dtype=np.float64)
+    rows = _block_rows(n_classes)
+    zt = np.empty(rows * n_classes, dtype=np.float64)
     e = np.empty(rows * n_classes, dtype=np.float64)
+    m = np.empty(rows, dtype=np.float64)
     rest = np.empty(rows, dtype=np.float64)
     log_s = np.empty(rows, dtype=np.float64)
+    acc = np.empty(rows, dtype=np.float64)
+    total = np.empty(rows, dtype=np.float64)
     for r0 in range(0, n_rows, rows):
         nb = min(rows, n_rows - r0)
-        zb = raw[r0 : r0 + nb]
-        _block_max(zb, m, jmax, mrep)
-        zf = zb.reshape(nb * n_classes)
-        for i in range(nb * n_classes):
-            d, err = two_diff(zf[i], mrep[i])
-            e[i] = exp_nonpos_f64(d, err)
-        _block_log_sums(e, jmax, nb, n_classes, rest, log_s)
+        _transpose_block(raw[r0 : r0 + nb], zt)
+        _block_max(zt, nb, n_classes, m)
+        for k in range(n_classes):
+            base = k * nb
+            for r in range(nb):
+                d, err = two_diff(zt[base + r], m[r])
+                e[base + r] = exp_nonpos_f64(d, err)
+        _block_log_sums(e, nb, n_classes, rest, acc, log_s)
         if out.shape[0] > 0:
-            _block_loss(kind, labels, y, zb, w, r0, m, log_s, out)
+            _block_loss(
+                kind, labels, y, zt[: nb * n_classes], w, r0, nb, m, log_s, acc, out
+            )
         if grad.shape[0] > 0:
             _block_gradient_hessian(
-                kind, labels, y, w, e, jmax, rest, r0, nb, grad, hess
+                kind, labels, y, w, e, rest, r0, nb, acc, total, grad, hess
             )
 
 
@@ -274,27 +308,31 @@ def evaluate_softmax_loss_f32(
     """As :func:`evaluate_softmax_loss_f64` for float32 arrays (exponentials in
     float32 lanes, sums and logs in float64)."""
     n_rows, n_classes = raw.shape
-    rows = max(1, _BLOCK // max(1, n_classes))
-    m = np.empty(rows, dtype=np.float32)
-    jmax = np.empty(rows, dtype=np.int64)
-    mrep = np.empty(rows * n_classes, dtype=np.float32)
+    rows = _block_rows(n_classes)
+    zt = np.empty(rows * n_classes, dtype=np.float32)
     e = np.empty(rows * n_classes, dtype=np.float32)
+    m = np.empty(rows, dtype=np.float32)
     rest = np.empty(rows, dtype=np.float64)
     log_s = np.empty(rows, dtype=np.float64)
+    acc = np.empty(rows, dtype=np.float64)
+    total = np.empty(rows, dtype=np.float64)
     for r0 in range(0, n_rows, rows):
         nb = min(rows, n_rows - r0)
-        zb = raw[r0 : r0 + nb]
-        _block_max(zb, m, jmax, mrep)
-        zf = zb.reshape(nb * n_classes)
-        for i in range(nb * n_classes):
-            d, err = two_diff(zf[i], mrep[i])
-            e[i] = exp_nonpos_f32(d, err)
-        _block_log_sums(e, jmax, nb, n_classes, rest, log_s)
+        _transpose_block(raw[r0 : r0 + nb], zt)
+        _block_max(zt, nb, n_classes, m)
+        for k in range(n_classes):
+            base = k * nb
+            for r in range(nb):
+                d, err = two_diff(zt[base + r], m[r])
+                e[base + r] = exp_nonpos_f32(d, err)
+        _block_log_sums(e, nb, n_classes, rest, acc, log_s)
         if out.shape[0] > 0:
-            _block_loss(kind, labels, y, zb, w, r0, m, log_s, out)
+            _block_loss(
+                kind, labels, y, zt[: nb * n_classes], w, r0, nb, m, log_s, acc, out
+            )
         if grad.shape[0] > 0:
             _block_gradient_hessian(
-                kind, labels, y, w, e, jmax, rest, r0, nb, grad, hess
+                kind, labels, y, w, e, rest, r0, nb, acc, total, grad, hess
             )
 
 

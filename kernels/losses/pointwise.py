@@ -55,7 +55,7 @@ import math
 
 import numpy as np
 from fastml.kernels._jit import jit
-from fastml.kernels._vecmath import exp_nonpos_f64
+from fastml.kernels._vecmath import exp_nonpos_f64, log1p_nonneg_f64
 
 __all__ = [
     "SQUARED_ERROR",
@@ -148,7 +148,7 @@ def evaluate_pointwise_loss(
             for i in range(n):
                 z = np.float64(raw[i])
                 high = z if z > 0.0 else 0.0
-                out[i] = (high - np.float64(y[i]) * z) + math.log1p(
+                out[i] = (high - np.float64(y[i]) * z) + log1p_nonneg_f64(
                     exp_nonpos_f64(-abs(z), 0.0)
                 )
         elif kind == BINARY_CROSS_ENTROPY:

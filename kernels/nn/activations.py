@@ -168,7 +168,7 @@ def apply_elementwise_f64(kind: int, x: np.ndarray, out: np.ndarray) -> None:
         for i in range(n):
             v = x[i]
             low = v if v < 0.0 else 0.0
-            out[i] = low - math.log1p(exp_nonpos_f64(-abs(v), 0.0))
+            out[i] = low - log1p_nonneg_f64(exp_nonpos_f64(-abs(v), 0.0))
     elif kind == SIGMOID_GRAD:
         for i in range(n):
             out[i] = sigmoid_grad_f64(x[i])
@@ -199,7 +199,7 @@ def apply_elementwise_f32(kind: int, x: np.ndarray, out: np.ndarray) -> None:
             v = x[i]
             low = v if v < _F32_ZERO else _F32_ZERO
             e = exp_nonpos_f32(-abs(v), _F32_ZERO)
-            out[i] = np.float64(low) - math.log1p(np.float64(e))
+            out[i] = np.float64(low) - log1p_nonneg_f64(np.float64(e))
     elif kind == SIGMOID_GRAD:
         for i in range(n):
             out[i] = sigmoid_grad_f32(x[i])
