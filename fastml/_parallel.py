@@ -29,7 +29,7 @@ _pool_pid = -1
 
 
 def _get_pool() -> ThreadPoolExecutor:
-    """The process-wide pool (recreated in a forked child, whose copy has no threads)."""
+    """The process-wide pool (made anew in a forked child: its copy has no threads)."""
     global _pool, _pool_pid
     with _lock:
         if _pool is None or _pool_pid != os.getpid():

@@ -5,9 +5,9 @@ the C math library, and a loop that contains a call is never vectorised, so an
 activation or softmax kernel spends most of its time in scalar ``exp`` calls. The
 functions here use only arithmetic, comparisons and bit casts, which LLVM inlines and
 turns into AVX2 (or wider) vector code; the loops that call them run 4 (float64) or
-8 (float32) lanes at a time. No ``fastmath`` is needed (nor used): every operation is
-an exact IEEE operation, so results are the same in vector and scalar code and for
-any thread count.
+8 (float32) lanes at a time. No relaxed floating-point flags are needed (nor used):
+every operation is an exact IEEE operation, so results are the same in vector and
+scalar code and for any thread count.
 
 Two families, chosen by the storage dtype of the kernel:
 

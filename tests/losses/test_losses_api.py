@@ -231,6 +231,32 @@ def test_bad_sample_weight(loss, gen):
         loss.loss(y, p, np.full(30, np.nan))
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_non_finite_large_input_with_threads(dtype):
+    # Large inputs with n_jobs > 1 check finiteness on the chunk threads; the error
+    # is the same as the serial check's, and huge finite values are not rejected.
+    from fastml.losses import BinaryCrossEntropy, CategoricalCrossEntropy
+
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(40_000, 3)).astype(dtype)
+    labels = rng.integers(0, 3, size=40_000)
+    cce = CategoricalCrossEntropy(from_logits=True)
+    huge = z.copy()
+    huge[::2] = np.finfo(dtype).max / 2  # sums overflow, values are finite
+    assert np.isfinite(cce.loss(labels, huge, n_jobs=2))
+    for value, message in ((np.nan, "NaN"), (np.inf, "infinity")):
+        bad = z.copy()
+        bad[-1, 2] = value
+        with pytest.raises(ValueError, match=f"Input y_pred contains {message}"):
+            cce.loss(labels, bad, n_jobs=2)
+    bce = BinaryCrossEntropy(from_logits=True)
+    y = (rng.random(70_000) < 0.5).astype(float)
+    zb = rng.normal(size=70_000).astype(dtype)
+    zb[12_345] = np.nan
+    with pytest.raises(ValueError, match="Input y_pred contains NaN"):
+        bce.gradient(y, zb, n_jobs=2)
+
+
 @pytest.mark.parametrize(("loss", "gen"), PARAMS, ids=IDS)
 def test_bad_input(loss, gen):
     y, p = _data(gen)
