@@ -443,14 +443,10 @@ def _along_last_axis(
         kernel = _kernel_for(family, first.dtype)
         kind = _kind(kind_name)
         flat = [_read_only(a.reshape(n_rows, n_cols)) for a in moved]
-        if len(flat) == 1:  # no upstream gradient: an empty placeholder
-            flat.append(_read_only(np.empty((0, n_cols), dtype=first.dtype)))
-        x_rows, v_rows = flat
         dst = result.reshape(n_rows, n_cols)
 
         def chunk(start: int, stop: int) -> None:
-            v_chunk = v_rows[start:stop] if v_rows.shape[0] else v_rows
-            kernel(kind, x_rows[start:stop], v_chunk, dst[start:stop])
+            kernel(kind, *[a[start:stop] for a in flat], dst[start:stop])
 
         run_chunks(chunk, n_rows, n_threads)
     if axis != first.ndim - 1:
@@ -552,7 +548,7 @@ def softmax_vjp(
     """
     x_arr, v_arr = _same_float_pair(x, v)
     return _along_last_axis(
-        "apply_rows", "SOFTMAX_VJP", [x_arr, v_arr], axis, out, n_jobs
+        "apply_vjp_rows", "SOFTMAX", [x_arr, v_arr], axis, out, n_jobs
     )
 
 
@@ -571,7 +567,7 @@ def log_softmax_vjp(
     """
     x_arr, v_arr = _same_float_pair(x, v)
     return _along_last_axis(
-        "apply_rows", "LOG_SOFTMAX_VJP", [x_arr, v_arr], axis, out, n_jobs
+        "apply_vjp_rows", "LOG_SOFTMAX", [x_arr, v_arr], axis, out, n_jobs
     )
 
 

@@ -278,12 +278,6 @@ def _exp_core_scaled_f32(s: np.float32, err: np.float32) -> np.float32:
 
 
 @jit
-def _exp_core_f32(s: np.float32, err: np.float32) -> np.float32:
-    """exp(s + err) for float32 -131 <= s <= 0 (no clamping; see exp_nonpos_f32)."""
-    return _exp_core_scaled_f32(s, err) * _UNSCALE32
-
-
-@jit
 def exp_nonpos_f32(s: np.float32, err: np.float32) -> np.float32:
     """exp(s + err) for float32 s <= 0, ~1 float32 ulp; err a tiny correction of s.
 
@@ -292,7 +286,7 @@ def exp_nonpos_f32(s: np.float32, err: np.float32) -> np.float32:
     if s < _EXP_LO_F:
         s = _EXP_LO_F
         err = _ZERO_F
-    return _exp_core_f32(s, err)
+    return _exp_core_scaled_f32(s, err) * _UNSCALE32
 
 
 @jit

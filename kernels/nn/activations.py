@@ -79,12 +79,12 @@ __all__ = [
     "GELU_TANH_GRAD",
     "SOFTMAX",
     "LOG_SOFTMAX",
-    "SOFTMAX_VJP",
-    "LOG_SOFTMAX_VJP",
     "apply_elementwise_f64",
     "apply_elementwise_f32",
     "apply_rows_f64",
     "apply_rows_f32",
+    "apply_vjp_rows_f64",
+    "apply_vjp_rows_f32",
 ]
 
 # Elementwise kinds.
@@ -95,11 +95,11 @@ GELU = 3
 GELU_TANH = 4
 GELU_GRAD = 5
 GELU_TANH_GRAD = 6
-# Row kinds of apply_rows_* (the functions and their vector-Jacobian products).
+# Row kinds of apply_rows_* (the functions) and apply_vjp_rows_* (their
+# vector-Jacobian products): separate kernels, so a softmax call does not compile
+# the backward code.
 SOFTMAX = 0
 LOG_SOFTMAX = 1
-SOFTMAX_VJP = 2
-LOG_SOFTMAX_VJP = 3
 
 _INV_SQRT2 = 1.0 / math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -235,36 +235,27 @@ def _exp_row_f32(row: np.ndarray, m: np.float32, e: np.ndarray) -> None:
 
 
 @jit
-def apply_rows_f64(kind: int, x: np.ndarray, v: np.ndarray, out: np.ndarray) -> None:
-    """Softmax, log-softmax or their vector-Jacobian products, row by row (float64).
+def apply_rows_f64(kind: int, x: np.ndarray, out: np.ndarray) -> None:
+    """Softmax (``kind`` SOFTMAX) or log-softmax (LOG_SOFTMAX) of each float64 row.
 
-    With m the row maximum, s = sum_k exp(x[r, k] - m) and p = softmax(x[r]):
-
-    - SOFTMAX: out[r, j] = exp(x[r, j] - m) / s;
-    - LOG_SOFTMAX: out[r, j] = (x[r, j] - m) - log(s);
-    - SOFTMAX_VJP: out = J(x)^T v, out[r, j] = p_j (v[r, j] - sum_k v[r, k] p_k);
-    - LOG_SOFTMAX_VJP: out[r, j] = v[r, j] - p_j sum_k v[r, k].
+    With m the row maximum and s = sum_k exp(x[r, k] - m): softmax:
+    out[r, j] = exp(x[r, j] - m) / s; log-softmax: out[r, j] = (x[r, j] - m) - log(s).
 
     Parameters
     ----------
     kind : int
     x : ndarray of shape (n_rows, n_cols), float64, C-contiguous (IN)
-    v : ndarray of shape (n_rows, n_cols), float64 (IN) -- the upstream gradient of
-        the VJP kinds; (0, n_cols) for the others
-    out : ndarray of shape (n_rows, n_cols), float64 (OUT, may be ``x`` or ``v``)
+    out : ndarray of shape (n_rows, n_cols), float64 (OUT, may be ``x``)
 
     Algorithm per row: m by ``row_max``; the exponentials into a scratch row
     (vectorised exp of the exact difference); s by ``tree_sum``, except for
-    log-softmax and the VJPs, which use s = 1 + rest with rest from
-    ``sum_minus_one`` (the exponentials but the maximum's, exactly 1), so that
-    log(s) = log1p(rest) is accurate even when one logit dominates; then one
-    output pass (VJP: one more tree sum). Reference: ``tests/naive/activations.py``
-    (softmax, log_softmax, softmax_vjp, log_softmax_vjp).
+    log-softmax, which uses s = 1 + rest with rest from ``sum_minus_one`` (the
+    exponentials but the maximum's, exactly 1), so that log(s) = log1p(rest) is
+    accurate even when one logit dominates; then one output pass.
+    Reference: ``tests/naive/activations.py::softmax, log_softmax``.
     """
     n_rows, n_cols = x.shape
     e = np.empty(n_cols, dtype=np.float64)
-    p = np.empty(n_cols, dtype=np.float64)
-    pv = np.empty(n_cols, dtype=np.float64)
     tmp = np.empty(n_cols // 2 + 1, dtype=np.float64)
     for r in range(n_rows):
         row = x[r]
@@ -275,42 +266,21 @@ def apply_rows_f64(kind: int, x: np.ndarray, v: np.ndarray, out: np.ndarray) -> 
             inv = 1.0 / tree_sum(e, tmp)
             for j in range(n_cols):
                 o[j] = np.float64(e[j]) * inv
-            continue
-        rest = sum_minus_one(e, tmp)
-        if kind == LOG_SOFTMAX:
-            log_s = log1p_nonneg_f64(rest)
+        else:
+            log_s = log1p_nonneg_f64(sum_minus_one(e, tmp))
             for j in range(n_cols):
                 o[j] = (np.float64(row[j]) - m) - log_s
-        else:
-            vr = v[r]
-            inv = 1.0 / (1.0 + rest)
-            for j in range(n_cols):
-                p[j] = np.float64(e[j]) * inv
-            if kind == SOFTMAX_VJP:
-                for j in range(n_cols):
-                    pv[j] = p[j] * np.float64(vr[j])
-                dot = tree_sum(pv, tmp)
-                for j in range(n_cols):
-                    o[j] = p[j] * (np.float64(vr[j]) - dot)
-            else:
-                for j in range(n_cols):
-                    pv[j] = np.float64(vr[j])
-                total = tree_sum(pv, tmp)
-                for j in range(n_cols):
-                    o[j] = np.float64(vr[j]) - p[j] * total
 
 
 @jit
-def apply_rows_f32(kind: int, x: np.ndarray, v: np.ndarray, out: np.ndarray) -> None:
+def apply_rows_f32(kind: int, x: np.ndarray, out: np.ndarray) -> None:
     """As :func:`apply_rows_f64` for float32 rows.
 
-    Exponentials in float32 lanes (~1 ulp); sums, products and the final scaling or
+    Exponentials in float32 lanes (~1 ulp); sums and the final scaling or
     subtraction in float64, rounded once to float32.
     """
     n_rows, n_cols = x.shape
     e = np.empty(n_cols, dtype=np.float32)
-    p = np.empty(n_cols, dtype=np.float64)
-    pv = np.empty(n_cols, dtype=np.float64)
     tmp = np.empty(n_cols // 2 + 1, dtype=np.float64)
     for r in range(n_rows):
         row = x[r]
@@ -321,26 +291,86 @@ def apply_rows_f32(kind: int, x: np.ndarray, v: np.ndarray, out: np.ndarray) -> 
             inv = 1.0 / tree_sum(e, tmp)
             for j in range(n_cols):
                 o[j] = np.float64(e[j]) * inv
-            continue
-        rest = sum_minus_one(e, tmp)
-        if kind == LOG_SOFTMAX:
-            log_s = log1p_nonneg_f64(rest)
+        else:
+            log_s = log1p_nonneg_f64(sum_minus_one(e, tmp))
             for j in range(n_cols):
                 o[j] = (np.float64(row[j]) - m) - log_s
-        else:
-            vr = v[r]
-            inv = 1.0 / (1.0 + rest)
+
+
+@jit
+def apply_vjp_rows_f64(
+    kind: int, x: np.ndarray, v: np.ndarray, out: np.ndarray
+) -> None:
+    """Vector-Jacobian product of the row softmax (``kind`` SOFTMAX) or log-softmax
+    (LOG_SOFTMAX): out = J(x)^T v, row by row, float64.
+
+    With p = softmax(x[r]): softmax: out[r, j] = p_j (v[r, j] - sum_k v[r, k] p_k);
+    log-softmax: out[r, j] = v[r, j] - p_j sum_k v[r, k].
+
+    Parameters
+    ----------
+    kind : int
+    x : ndarray of shape (n_rows, n_cols), float64 (IN) -- the function's input
+    v : ndarray of shape (n_rows, n_cols), float64 (IN) -- upstream gradient
+    out : ndarray of shape (n_rows, n_cols), float64 (OUT, may be ``x`` or ``v``)
+
+    Reference: ``tests/naive/activations.py::softmax_vjp, log_softmax_vjp``.
+    """
+    n_rows, n_cols = x.shape
+    e = np.empty(n_cols, dtype=np.float64)
+    p = np.empty(n_cols, dtype=np.float64)
+    pv = np.empty(n_cols, dtype=np.float64)
+    tmp = np.empty(n_cols // 2 + 1, dtype=np.float64)
+    for r in range(n_rows):
+        row = x[r]
+        vr = v[r]
+        _exp_row_f64(row, row_max(row), e)
+        inv = 1.0 / (1.0 + sum_minus_one(e, tmp))
+        for j in range(n_cols):
+            p[j] = np.float64(e[j]) * inv
+        o = out[r]
+        if kind == SOFTMAX:
             for j in range(n_cols):
-                p[j] = np.float64(e[j]) * inv
-            if kind == SOFTMAX_VJP:
-                for j in range(n_cols):
-                    pv[j] = p[j] * np.float64(vr[j])
-                dot = tree_sum(pv, tmp)
-                for j in range(n_cols):
-                    o[j] = p[j] * (np.float64(vr[j]) - dot)
-            else:
-                for j in range(n_cols):
-                    pv[j] = np.float64(vr[j])
-                total = tree_sum(pv, tmp)
-                for j in range(n_cols):
-                    o[j] = np.float64(vr[j]) - p[j] * total
+                pv[j] = p[j] * np.float64(vr[j])
+            dot = tree_sum(pv, tmp)
+            for j in range(n_cols):
+                o[j] = p[j] * (np.float64(vr[j]) - dot)
+        else:
+            for j in range(n_cols):
+                pv[j] = np.float64(vr[j])
+            total = tree_sum(pv, tmp)
+            for j in range(n_cols):
+                o[j] = np.float64(vr[j]) - p[j] * total
+
+
+@jit
+def apply_vjp_rows_f32(
+    kind: int, x: np.ndarray, v: np.ndarray, out: np.ndarray
+) -> None:
+    """As :func:`apply_vjp_rows_f64` for float32 rows (sums and products in
+    float64, exponentials in float32 lanes)."""
+    n_rows, n_cols = x.shape
+    e = np.empty(n_cols, dtype=np.float32)
+    p = np.empty(n_cols, dtype=np.float64)
+    pv = np.empty(n_cols, dtype=np.float64)
+    tmp = np.empty(n_cols // 2 + 1, dtype=np.float64)
+    for r in range(n_rows):
+        row = x[r]
+        vr = v[r]
+        _exp_row_f32(row, np.float32(row_max(row)), e)
+        inv = 1.0 / (1.0 + sum_minus_one(e, tmp))
+        for j in range(n_cols):
+            p[j] = np.float64(e[j]) * inv
+        o = out[r]
+        if kind == SOFTMAX:
+            for j in range(n_cols):
+                pv[j] = p[j] * np.float64(vr[j])
+            dot = tree_sum(pv, tmp)
+            for j in range(n_cols):
+                o[j] = p[j] * (np.float64(vr[j]) - dot)
+        else:
+            for j in range(n_cols):
+                pv[j] = np.float64(vr[j])
+            total = tree_sum(pv, tmp)
+            for j in range(n_cols):
+                o[j] = np.float64(vr[j]) - p[j] * total

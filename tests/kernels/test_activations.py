@@ -33,11 +33,11 @@ def _elementwise(kind, x, out):
 
 def _rows(kind, x, out):
     kernel = K.apply_rows_f32 if x.dtype == np.float32 else K.apply_rows_f64
-    kernel(kind, x, np.empty((0, x.shape[1]), x.dtype), out)
+    kernel(kind, x, out)
 
 
 def _vjp_rows(kind, x, v, out):
-    kernel = K.apply_rows_f32 if x.dtype == np.float32 else K.apply_rows_f64
+    kernel = K.apply_vjp_rows_f32 if x.dtype == np.float32 else K.apply_vjp_rows_f64
     kernel(kind, x, v, out)
 
 
@@ -113,8 +113,8 @@ ROWS = [
     (K.LOG_SOFTMAX, naive.log_softmax),
 ]
 VJP_ROWS = [
-    (K.SOFTMAX_VJP, naive.softmax_vjp),
-    (K.LOG_SOFTMAX_VJP, naive.log_softmax_vjp),
+    (K.SOFTMAX, naive.softmax_vjp),
+    (K.LOG_SOFTMAX, naive.log_softmax_vjp),
 ]
 
 
