@@ -441,6 +441,8 @@ def _along_last_axis(
         from fastml._parallel import run_chunks
 
         kernel = _kernel_for(family, first.dtype)
+        if kind_name == "LOG_SOFTMAX" and not np.may_share_memory(result, moved[0]):
+            kind_name = "LOG_SOFTMAX_SEPARATE"  # the output row may hold scratch
         kind = _kind(kind_name)
         flat = [_read_only(a.reshape(n_rows, n_cols)) for a in moved]
         dst = result.reshape(n_rows, n_cols)

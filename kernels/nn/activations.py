@@ -79,6 +79,7 @@ __all__ = [
     "GELU_TANH_GRAD",
     "SOFTMAX",
     "LOG_SOFTMAX",
+    "LOG_SOFTMAX_SEPARATE",
     "apply_elementwise_f64",
     "apply_elementwise_f32",
     "apply_rows_f64",
@@ -100,6 +101,7 @@ GELU_TANH_GRAD = 6
 # the backward code.
 SOFTMAX = 0
 LOG_SOFTMAX = 1
+LOG_SOFTMAX_SEPARATE = 2  # log-softmax when out does not overlap x (faster)
 
 _INV_SQRT2 = 1.0 / math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -236,7 +238,8 @@ def _exp_row_f32(row: np.ndarray, m: np.float32, e: np.ndarray) -> None:
 
 @jit
 def apply_rows_f64(kind: int, x: np.ndarray, out: np.ndarray) -> None:
-    """Softmax (``kind`` SOFTMAX) or log-softmax (LOG_SOFTMAX) of each float64 row.
+    """Softmax (``kind`` SOFTMAX) or log-softmax (LOG_SOFTMAX, or
+    LOG_SOFTMAX_SEPARATE when ``out`` does not overlap ``x``) of each float64 row.
 
     With m the row maximum and s = sum_k exp(x[r, k] - m): softmax:
     out[r, j] = exp(x[r, j] - m) / s; log-softmax: out[r, j] = (x[r, j] - m) - log(s).
@@ -260,13 +263,23 @@ def apply_rows_f64(kind: int, x: np.ndarray, out: np.ndarray) -> None:
     for r in range(n_rows):
         row = x[r]
         m = row_max(row)
-        _exp_row_f64(row, m, e)
         o = out[r]
         if kind == SOFTMAX:
-            inv = 1.0 / tree_sum(e, tmp)
+            # The exponentials go straight into the output row (read before written
+            # when out is x): its cache lines are fetched while the exp pass
+            # computes, and the scaling pass stays in cache.
+            _exp_row_f64(row, m, o)
+            inv = 1.0 / tree_sum(o, tmp)
             for j in range(n_cols):
-                o[j] = np.float64(e[j]) * inv
+                o[j] = np.float64(o[j]) * inv
+        elif kind == LOG_SOFTMAX_SEPARATE:
+            # out does not overlap x: the output row holds the exponentials first.
+            _exp_row_f64(row, m, o)
+            log_s = log1p_nonneg_f64(sum_minus_one(o, tmp))
+            for j in range(n_cols):
+                o[j] = (np.float64(row[j]) - m) - log_s
         else:
+            _exp_row_f64(row, m, e)
             log_s = log1p_nonneg_f64(sum_minus_one(e, tmp))
             for j in range(n_cols):
                 o[j] = (np.float64(row[j]) - m) - log_s
@@ -285,13 +298,23 @@ def apply_rows_f32(kind: int, x: np.ndarray, out: np.ndarray) -> None:
     for r in range(n_rows):
         row = x[r]
         m = row_max(row)
-        _exp_row_f32(row, np.float32(m), e)
         o = out[r]
         if kind == SOFTMAX:
-            inv = 1.0 / tree_sum(e, tmp)
+            # The exponentials go straight into the output row (read before written
+            # when out is x): its cache lines are fetched while the exp pass
+            # computes, and the scaling pass stays in cache.
+            _exp_row_f32(row, np.float32(m), o)
+            inv = 1.0 / tree_sum(o, tmp)
             for j in range(n_cols):
-                o[j] = np.float64(e[j]) * inv
+                o[j] = np.float64(o[j]) * inv
+        elif kind == LOG_SOFTMAX_SEPARATE:
+            # out does not overlap x: the output row holds the exponentials first.
+            _exp_row_f32(row, np.float32(m), o)
+            log_s = log1p_nonneg_f64(sum_minus_one(o, tmp))
+            for j in range(n_cols):
+                o[j] = (np.float64(row[j]) - m) - log_s
         else:
+            _exp_row_f32(row, np.float32(m), e)
             log_s = log1p_nonneg_f64(sum_minus_one(e, tmp))
             for j in range(n_cols):
                 o[j] = (np.float64(row[j]) - m) - log_s

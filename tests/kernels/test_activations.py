@@ -111,6 +111,7 @@ def test_elementwise_non_finite(dtype):
 ROWS = [
     (K.SOFTMAX, naive.softmax),
     (K.LOG_SOFTMAX, naive.log_softmax),
+    (K.LOG_SOFTMAX_SEPARATE, naive.log_softmax),
 ]
 VJP_ROWS = [
     (K.SOFTMAX, naive.softmax_vjp),
@@ -161,6 +162,8 @@ def test_rows_degenerate(dtype):
         dtype=dtype,
     )
     out = np.empty_like(x)
+    separate = np.empty_like(x)
+    _rows(K.LOG_SOFTMAX_SEPARATE, x, separate)
     _rows(K.SOFTMAX, x, out)
     assert_array_equal(out[0], 0.25)
     assert_array_equal(out[1], [0.0, 1.0, 0.0, 0.0])
@@ -175,6 +178,7 @@ def test_rows_degenerate(dtype):
         out[5], [-np.inf, -np.log(2), -np.inf, -np.log(2)], rtol=TOL[dtype]["rtol"]
     )
     assert np.isnan(out[6]).all()
+    assert_array_equal(separate, out)  # the non-overlapping variant: same values
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -182,6 +186,8 @@ def test_rows_empty_and_in_place(dtype):
     for kind, ref in ROWS:
         _rows(kind, np.empty((0, 3), dtype), np.empty((0, 3), dtype))
         _rows(kind, np.empty((3, 0), dtype), np.empty((3, 0), dtype))
+        if kind == K.LOG_SOFTMAX_SEPARATE:
+            continue  # requires out not to overlap x
         x = _data(4, 60, dtype).reshape(6, 10)
         expected = ref(x)
         _rows(kind, x, x)
