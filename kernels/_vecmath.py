@@ -388,15 +388,16 @@ def erfc_f32(t: np.float32) -> np.float32:
 def gelu_f32(v: np.float32) -> np.float32:
     """GELU v * Phi(v) in float32, Phi(v) = erfc(-v / sqrt 2) / 2.
 
-    v < 0: -a * (c es / 2) * 2^-64 with a = |v| clamped at 16, so v = -inf gives
-    the limit -0.0; v >= 0: v (1 - (c es / 2) 2^-64). NaN propagates.
+    Uses v Phi(v) = max(v, 0) - a Phi(-a) with a = |v| (from Phi(v) = 1 - Phi(-v)),
+    one formula for both signs: (v if v > 0 else -0.0) - (a c es / 2) 2^-64 with a
+    clamped at 16, so v = -inf gives the limit -0.0 and v = +inf gives +inf. NaN
+    propagates.
     """
     a = abs(v)
     a = _X_CLAMP_F if a > _X_CLAMP_F else a
     c, es = _erfc_parts_f32(a)
-    neg = (((-_HALF_F) * a) * c) * es * _UNSCALE32
-    pos = v * (_ONE_F - ((_HALF_F * c) * es) * _UNSCALE32)
-    return neg if v < _ZERO_F else pos
+    base = v if v > _ZERO_F else -_ZERO_F
+    return base - (((_HALF_F * a) * c) * es) * _UNSCALE32
 
 
 @jit(inline="always")
