@@ -415,13 +415,18 @@ def gelu_grad(
 
 def _along_last_axis(
     family: str,
-    kind_name: str,
+    kind_name: str | None,
     arrays: list[np.ndarray],
     axis: int,
     out: np.ndarray | None,
     n_jobs: int | None,
 ) -> Any:
-    """Apply a row kernel to ``arrays`` (same shape and dtype) along ``axis``."""
+    """Apply a row kernel to ``arrays`` (same shape and dtype) along ``axis``.
+
+    The kernel is called as ``kernel([kind,] *arrays, out[, separate])``: with the
+    integer ``kind`` when ``kind_name`` is given, and for log-softmax with the flag
+    telling it that the output does not overlap the input.
+    """
     first = arrays[0]
     if first.ndim == 0:
         raise np.exceptions.AxisError(
@@ -441,14 +446,18 @@ def _along_last_axis(
         from fastml._parallel import run_chunks
 
         kernel = _kernel_for(family, first.dtype)
-        if kind_name == "LOG_SOFTMAX" and not np.may_share_memory(result, moved[0]):
-            kind_name = "LOG_SOFTMAX_SEPARATE"  # the output row may hold scratch
-        kind = _kind(kind_name)
+        lead = () if kind_name is None else (_kind(kind_name),)
+        # Log-softmax may use the output row as scratch when it does not overlap x.
+        trail = (
+            (not np.may_share_memory(result, moved[0]),)
+            if family == "apply_log_softmax_rows"
+            else ()
+        )
         flat = [_read_only(a.reshape(n_rows, n_cols)) for a in moved]
         dst = result.reshape(n_rows, n_cols)
 
         def chunk(start: int, stop: int) -> None:
-            kernel(kind, *[a[start:stop] for a in flat], dst[start:stop])
+            kernel(*lead, *[a[start:stop] for a in flat], dst[start:stop], *trail)
 
         run_chunks(chunk, n_rows, n_threads)
     if axis != first.ndim - 1:
@@ -501,7 +510,9 @@ def softmax(
     >>> softmax([0.0, 0.0, 0.0, 0.0])
     array([0.25, 0.25, 0.25, 0.25])
     """
-    return _along_last_axis("apply_rows", "SOFTMAX", [_as_float(x)], axis, out, n_jobs)
+    return _along_last_axis(
+        "apply_softmax_rows", None, [_as_float(x)], axis, out, n_jobs
+    )
 
 
 def log_softmax(
@@ -522,7 +533,7 @@ def log_softmax(
     array([-10000.,      0.])
     """
     return _along_last_axis(
-        "apply_rows", "LOG_SOFTMAX", [_as_float(x)], axis, out, n_jobs
+        "apply_log_softmax_rows", None, [_as_float(x)], axis, out, n_jobs
     )
 
 

@@ -68,7 +68,8 @@ __all__ = [
     "exp_nonpos_f32",
     "log_pos_f64",
     "log1p_nonneg_f64",
-    "row_max",
+    "row_max_f32",
+    "row_max_f64",
     "tree_sum",
     "sum_minus_one",
     "sigmoid_f64",
@@ -281,12 +282,20 @@ def _exp_core_scaled_f32(s: np.float32, err: np.float32) -> np.float32:
 def exp_nonpos_f32(s: np.float32, err: np.float32) -> np.float32:
     """exp(s + err) for float32 s <= 0, ~1 float32 ulp; err a tiny correction of s.
 
-    s < -104 (and -inf) gives 0 whatever err is; NaN s gives NaN.
+    s < -104 (and -inf) gives 0 whatever err is; NaN s gives NaN. (The same
+    arithmetic as ``_exp_core_scaled_f32``, written out: one compile unit fewer.)
     """
     if s < _EXP_LO_F:
         s = _EXP_LO_F
         err = _ZERO_F
-    return _exp_core_scaled_f32(s, err) * _UNSCALE32
+    t = s * _LOG2E_F + _SHIFT_F
+    kf = t - _SHIFT_F
+    r = (s - kf * _LN2_HI_F) + (err - kf * _LN2_LO_F)
+    r2 = r * r
+    q = (_QF0 + _QF1 * r) + r2 * ((_QF2 + _QF3 * r) + r2 * _QF4)
+    p = _ONE_F + (r + r2 * q)
+    scale = _I32((np.float32(t).view(_I32) - _KBIAS32) << _SHIFT23).view(np.float32)
+    return (p * scale) * _UNSCALE32
 
 
 @jit
@@ -439,8 +448,8 @@ _TREE_LEAF = 16
 
 
 @jit
-def row_max(row: np.ndarray) -> float:
-    """Largest non-NaN entry of a float row (-inf if none), in a vectorisable loop.
+def row_max_f32(row: np.ndarray) -> float:
+    """Largest non-NaN entry of a float32 row (-inf if none), in a vectorisable loop.
 
     The float bit patterns are mapped to signed integers in the same order
     (negative floats: flip all but the sign bit), whose maximum LLVM vectorises;
@@ -449,37 +458,25 @@ def row_max(row: np.ndarray) -> float:
     set maps below -inf and is ignored here (its exp is NaN, which also makes the
     row NaN).
     """
-    if row.itemsize == 4:
-        best32 = np.int32(-(2**31))
-        for j in range(row.shape[0]):
-            b = np.float32(row[j]).view(np.int32)
-            k = b ^ ((b >> np.int32(31)) & np.int32(0x7FFFFFFF))
-            best32 = k if k > best32 else best32
-        b = best32 ^ ((best32 >> np.int32(31)) & np.int32(0x7FFFFFFF))
-        return np.float64(np.int32(b).view(np.float32))
-    best64 = np.int64(-(2**63))
+    best = np.int32(-(2**31))
     for j in range(row.shape[0]):
-        b = np.float64(row[j]).view(np.int64)
-        k = b ^ ((b >> np.int64(63)) & np.int64(0x7FFFFFFFFFFFFFFF))
-        best64 = k if k > best64 else best64
-    b = best64 ^ ((best64 >> np.int64(63)) & np.int64(0x7FFFFFFFFFFFFFFF))
-    return np.int64(b).view(np.float64)
+        b = np.float32(row[j]).view(np.int32)
+        k = b ^ ((b >> np.int32(31)) & np.int32(0x7FFFFFFF))
+        best = k if k > best else best
+    b = best ^ ((best >> np.int32(31)) & np.int32(0x7FFFFFFF))
+    return np.float64(np.int32(b).view(np.float32))
 
 
 @jit
-def _tree_finish(tmp: np.ndarray, length: int, extra: float) -> float:
-    """Pairwise sum of tmp[:length] plus extra (the levels after the first)."""
-    while length > _TREE_LEAF:
-        if length % 2 == 1:
-            extra += tmp[length - 1]
-        h = length // 2
-        for j in range(h):
-            tmp[j] = tmp[j] + tmp[j + h]
-        length = h
-    s = 0.0
-    for j in range(length):
-        s += tmp[j]
-    return s + extra
+def row_max_f64(row: np.ndarray) -> float:
+    """As :func:`row_max_f32` for a float64 row."""
+    best = np.int64(-(2**63))
+    for j in range(row.shape[0]):
+        b = np.float64(row[j]).view(np.int64)
+        k = b ^ ((b >> np.int64(63)) & np.int64(0x7FFFFFFFFFFFFFFF))
+        best = k if k > best else best
+    b = best ^ ((best >> np.int64(63)) & np.int64(0x7FFFFFFFFFFFFFFF))
+    return np.int64(b).view(np.float64)
 
 
 @jit
@@ -501,7 +498,18 @@ def tree_sum(a: np.ndarray, tmp: np.ndarray) -> float:
     for j in range(h):
         tmp[j] = np.float64(a[j]) + np.float64(a[j + h])
     extra = np.float64(a[n - 1]) if n % 2 == 1 else 0.0
-    return _tree_finish(tmp, h, extra)
+    length = h
+    while length > _TREE_LEAF:
+        if length % 2 == 1:
+            extra += tmp[length - 1]
+        h = length // 2
+        for j in range(h):
+            tmp[j] = tmp[j] + tmp[j + h]
+        length = h
+    s = 0.0
+    for j in range(length):
+        s += tmp[j]
+    return s + extra
 
 
 @jit
@@ -512,8 +520,8 @@ def sum_minus_one(e: np.ndarray, tmp: np.ndarray) -> float:
     s = 1 + rest with rest = (pairwise sum of the entries other than 1) + (number
     of 1s - 1). log(s) = log1p(rest) then keeps full relative accuracy when one
     logit dominates (rest ~ 1e-13), which fl(1 + rest) would not. The 1s are
-    masked in the first level of the pairwise sum (as :func:`tree_sum`, same
-    scratch); NaN in e gives NaN.
+    masked in the first level of the pairwise sum (otherwise as :func:`tree_sum`,
+    same scratch); NaN in e gives NaN.
     """
     n = e.shape[0]
     n_ones = 0
@@ -540,4 +548,15 @@ def sum_minus_one(e: np.ndarray, tmp: np.ndarray) -> float:
             n_ones += 1
         else:
             extra = v
-    return _tree_finish(tmp, h, extra) + np.float64(n_ones - 1)
+    length = h
+    while length > _TREE_LEAF:
+        if length % 2 == 1:
+            extra += tmp[length - 1]
+        h = length // 2
+        for j in range(h):
+            tmp[j] = tmp[j] + tmp[j + h]
+        length = h
+    s = 0.0
+    for j in range(length):
+        s += tmp[j]
+    return (s + extra) + np.float64(n_ones - 1)

@@ -59,7 +59,8 @@ from fastml.kernels._vecmath import (
     gelu_tanh_f32,
     gelu_tanh_grad_f32,
     log1p_nonneg_f64,
-    row_max,
+    row_max_f32,
+    row_max_f64,
     sigmoid_f32,
     sigmoid_f64,
     sigmoid_grad_f32,
@@ -79,11 +80,12 @@ __all__ = [
     "GELU_TANH_GRAD",
     "SOFTMAX",
     "LOG_SOFTMAX",
-    "LOG_SOFTMAX_SEPARATE",
     "apply_elementwise_f64",
     "apply_elementwise_f32",
-    "apply_rows_f64",
-    "apply_rows_f32",
+    "apply_softmax_rows_f64",
+    "apply_softmax_rows_f32",
+    "apply_log_softmax_rows_f64",
+    "apply_log_softmax_rows_f32",
     "apply_vjp_rows_f64",
     "apply_vjp_rows_f32",
 ]
@@ -96,12 +98,10 @@ GELU = 3
 GELU_TANH = 4
 GELU_GRAD = 5
 GELU_TANH_GRAD = 6
-# Row kinds of apply_rows_* (the functions) and apply_vjp_rows_* (their
-# vector-Jacobian products): separate kernels, so a softmax call does not compile
-# the backward code.
+# Kinds of apply_vjp_rows_* (the softmax and log-softmax themselves have a kernel
+# each, so that a first softmax call compiles nothing else).
 SOFTMAX = 0
 LOG_SOFTMAX = 1
-LOG_SOFTMAX_SEPARATE = 2  # log-softmax when out does not overlap x (faster)
 
 _INV_SQRT2 = 1.0 / math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -237,87 +237,101 @@ def _exp_row_f32(row: np.ndarray, m: np.float32, e: np.ndarray) -> None:
 
 
 @jit
-def apply_rows_f64(kind: int, x: np.ndarray, out: np.ndarray) -> None:
-    """Softmax (``kind`` SOFTMAX) or log-softmax (LOG_SOFTMAX, or
-    LOG_SOFTMAX_SEPARATE when ``out`` does not overlap ``x``) of each float64 row.
-
-    With m the row maximum and s = sum_k exp(x[r, k] - m): softmax:
-    out[r, j] = exp(x[r, j] - m) / s; log-softmax: out[r, j] = (x[r, j] - m) - log(s).
+def apply_softmax_rows_f64(x: np.ndarray, out: np.ndarray) -> None:
+    """Softmax of each float64 row: out[r, j] = exp(x[r, j] - m) / s, with m the row
+    maximum and s = sum_k exp(x[r, k] - m).
 
     Parameters
     ----------
-    kind : int
     x : ndarray of shape (n_rows, n_cols), float64, C-contiguous (IN)
     out : ndarray of shape (n_rows, n_cols), float64 (OUT, may be ``x``)
 
-    Algorithm per row: m by ``row_max``; the exponentials into a scratch row
-    (vectorised exp of the exact difference); s by ``tree_sum``, except for
-    log-softmax, which uses s = 1 + rest with rest from ``sum_minus_one`` (the
-    exponentials but the maximum's, exactly 1), so that log(s) = log1p(rest) is
-    accurate even when one logit dominates; then one output pass.
-    Reference: ``tests/naive/activations.py::softmax, log_softmax``.
+    Algorithm per row: m by ``row_max_f64``; the exponentials (vectorised exp of the
+    exact difference) into the output row; s by ``tree_sum``; one scaling pass.
+    Reference: ``tests/naive/activations.py::softmax``.
+    """
+    n_rows, n_cols = x.shape
+    tmp = np.empty(n_cols // 2 + 1, dtype=np.float64)
+    for r in range(n_rows):
+        row = x[r]
+        o = out[r]
+        # The exponentials go straight into the output row (read before written when
+        # out is x): its cache lines are fetched while the exp pass computes, and
+        # the scaling pass stays in cache.
+        _exp_row_f64(row, row_max_f64(row), o)
+        inv = 1.0 / tree_sum(o, tmp)
+        for j in range(n_cols):
+            o[j] = np.float64(o[j]) * inv
+
+
+@jit
+def apply_log_softmax_rows_f64(x: np.ndarray, out: np.ndarray, separate: bool) -> None:
+    """Log-softmax of each float64 row: out[r, j] = (x[r, j] - m) - log(s).
+
+    Parameters
+    ----------
+    x : ndarray of shape (n_rows, n_cols), float64, C-contiguous (IN)
+    out : ndarray of shape (n_rows, n_cols), float64 (OUT, may be ``x``)
+    separate : bool
+        True when ``out`` does not overlap ``x``: the output row then serves as
+        the scratch row of exponentials (faster).
+
+    Algorithm per row: m by ``row_max_f64``; the exponentials into a scratch row;
+    s = 1 + rest with rest from ``sum_minus_one`` (the exponentials but the
+    maximum's, exactly 1), so that log(s) = log1p(rest) is accurate even when one
+    logit dominates; one output pass. Reference:
+    ``tests/naive/activations.py::log_softmax``.
     """
     n_rows, n_cols = x.shape
     e = np.empty(n_cols, dtype=np.float64)
     tmp = np.empty(n_cols // 2 + 1, dtype=np.float64)
     for r in range(n_rows):
         row = x[r]
-        m = row_max(row)
+        m = row_max_f64(row)
         o = out[r]
-        if kind == SOFTMAX:
-            # The exponentials go straight into the output row (read before written
-            # when out is x): its cache lines are fetched while the exp pass
-            # computes, and the scaling pass stays in cache.
-            _exp_row_f64(row, m, o)
-            inv = 1.0 / tree_sum(o, tmp)
-            for j in range(n_cols):
-                o[j] = np.float64(o[j]) * inv
-        elif kind == LOG_SOFTMAX_SEPARATE:
-            # out does not overlap x: the output row holds the exponentials first.
-            _exp_row_f64(row, m, o)
-            log_s = log1p_nonneg_f64(sum_minus_one(o, tmp))
-            for j in range(n_cols):
-                o[j] = (np.float64(row[j]) - m) - log_s
-        else:
-            _exp_row_f64(row, m, e)
-            log_s = log1p_nonneg_f64(sum_minus_one(e, tmp))
-            for j in range(n_cols):
-                o[j] = (np.float64(row[j]) - m) - log_s
+        # With out not overlapping x, the output row holds the exponentials first.
+        scratch = o if separate else e
+        _exp_row_f64(row, m, scratch)
+        log_s = log1p_nonneg_f64(sum_minus_one(scratch, tmp))
+        for j in range(n_cols):
+            o[j] = (np.float64(row[j]) - m) - log_s
 
 
 @jit
-def apply_rows_f32(kind: int, x: np.ndarray, out: np.ndarray) -> None:
-    """As :func:`apply_rows_f64` for float32 rows.
+def apply_softmax_rows_f32(x: np.ndarray, out: np.ndarray) -> None:
+    """As :func:`apply_softmax_rows_f64` for float32 rows (exponentials in float32
+    lanes, ~1 ulp; the sum and the scaling in float64, rounded once)."""
+    n_rows, n_cols = x.shape
+    tmp = np.empty(n_cols // 2 + 1, dtype=np.float64)
+    for r in range(n_rows):
+        row = x[r]
+        o = out[r]
+        # The exponentials go straight into the output row (read before written when
+        # out is x): its cache lines are fetched while the exp pass computes, and
+        # the scaling pass stays in cache.
+        _exp_row_f32(row, np.float32(row_max_f32(row)), o)
+        inv = 1.0 / tree_sum(o, tmp)
+        for j in range(n_cols):
+            o[j] = np.float64(o[j]) * inv
 
-    Exponentials in float32 lanes (~1 ulp); sums and the final scaling or
-    subtraction in float64, rounded once to float32.
-    """
+
+@jit
+def apply_log_softmax_rows_f32(x: np.ndarray, out: np.ndarray, separate: bool) -> None:
+    """As :func:`apply_log_softmax_rows_f64` for float32 rows (exponentials in
+    float32 lanes; sums, logs and the subtraction in float64, rounded once)."""
     n_rows, n_cols = x.shape
     e = np.empty(n_cols, dtype=np.float32)
     tmp = np.empty(n_cols // 2 + 1, dtype=np.float64)
     for r in range(n_rows):
         row = x[r]
-        m = row_max(row)
+        m = row_max_f32(row)
         o = out[r]
-        if kind == SOFTMAX:
-            # The exponentials go straight into the output row (read before written
-            # when out is x): its cache lines are fetched while the exp pass
-            # computes, and the scaling pass stays in cache.
-            _exp_row_f32(row, np.float32(m), o)
-            inv = 1.0 / tree_sum(o, tmp)
-            for j in range(n_cols):
-                o[j] = np.float64(o[j]) * inv
-        elif kind == LOG_SOFTMAX_SEPARATE:
-            # out does not overlap x: the output row holds the exponentials first.
-            _exp_row_f32(row, np.float32(m), o)
-            log_s = log1p_nonneg_f64(sum_minus_one(o, tmp))
-            for j in range(n_cols):
-                o[j] = (np.float64(row[j]) - m) - log_s
-        else:
-            _exp_row_f32(row, np.float32(m), e)
-            log_s = log1p_nonneg_f64(sum_minus_one(e, tmp))
-            for j in range(n_cols):
-                o[j] = (np.float64(row[j]) - m) - log_s
+        # With out not overlapping x, the output row holds the exponentials first.
+        scratch = o if separate else e
+        _exp_row_f32(row, np.float32(m), scratch)
+        log_s = log1p_nonneg_f64(sum_minus_one(scratch, tmp))
+        for j in range(n_cols):
+            o[j] = (np.float64(row[j]) - m) - log_s
 
 
 @jit
@@ -347,7 +361,7 @@ def apply_vjp_rows_f64(
     for r in range(n_rows):
         row = x[r]
         vr = v[r]
-        _exp_row_f64(row, row_max(row), e)
+        _exp_row_f64(row, row_max_f64(row), e)
         inv = 1.0 / (1.0 + sum_minus_one(e, tmp))
         for j in range(n_cols):
             p[j] = np.float64(e[j]) * inv
@@ -380,7 +394,7 @@ def apply_vjp_rows_f32(
     for r in range(n_rows):
         row = x[r]
         vr = v[r]
-        _exp_row_f32(row, np.float32(row_max(row)), e)
+        _exp_row_f32(row, np.float32(row_max_f32(row)), e)
         inv = 1.0 / (1.0 + sum_minus_one(e, tmp))
         for j in range(n_cols):
             p[j] = np.float64(e[j]) * inv
