@@ -154,7 +154,8 @@ def _elementwise(
     if arr.size:
         from fastml._parallel import run_chunks
 
-        kernel = _kernel_for("apply_elementwise", arr.dtype)
+        family = "apply_gelu" if kind_name.startswith("GELU") else "apply_sigmoid"
+        kernel = _kernel_for(family, arr.dtype)
         kind = _kind(kind_name)
         src = _read_only(np.ascontiguousarray(arr).reshape(-1))
         dst = result.reshape(-1)

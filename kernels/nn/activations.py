@@ -80,8 +80,10 @@ __all__ = [
     "GELU_TANH_GRAD",
     "SOFTMAX",
     "LOG_SOFTMAX",
-    "apply_elementwise_f64",
-    "apply_elementwise_f32",
+    "apply_sigmoid_f64",
+    "apply_sigmoid_f32",
+    "apply_gelu_f64",
+    "apply_gelu_f32",
     "apply_softmax_rows_f64",
     "apply_softmax_rows_f32",
     "apply_log_softmax_rows_f64",
@@ -90,7 +92,7 @@ __all__ = [
     "apply_vjp_rows_f32",
 ]
 
-# Elementwise kinds.
+# Elementwise kinds (apply_sigmoid_*: the first three; apply_gelu_*: the others).
 SIGMOID = 0
 LOG_SIGMOID = 1
 SIGMOID_GRAD = 2
@@ -146,21 +148,17 @@ def _gelu_grad_f64(v: float, approximate_tanh: bool) -> float:
 
 
 @jit
-def apply_elementwise_f64(kind: int, x: np.ndarray, out: np.ndarray) -> None:
-    """Elementwise activation ``kind`` of a float64 vector.
+def apply_sigmoid_f64(kind: int, x: np.ndarray, out: np.ndarray) -> None:
+    """Sigmoid family (``kind`` SIGMOID, LOG_SIGMOID or SIGMOID_GRAD) of a float64
+    vector, elementwise.
 
     Parameters
     ----------
     kind : int
-        SIGMOID, LOG_SIGMOID, SIGMOID_GRAD, GELU (exact, erf form: x Phi(x)),
-        GELU_TANH (tanh approximation 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715
-        x^3))), Hendrycks and Gimpel 2016), GELU_GRAD (Phi(x) + x phi(x)) or
-        GELU_TANH_GRAD (s + 2 x s (1 - s) u'(x), s = sigmoid(2 u(x))).
     x : ndarray of shape (n,), float64, C-contiguous (IN)
     out : ndarray of shape (n,), float64 (OUT, may be ``x``)
 
-    Reference: ``tests/naive/activations.py`` (sigmoid, log_sigmoid, sigmoid_grad,
-    gelu, gelu_grad).
+    Reference: ``tests/naive/activations.py::sigmoid, log_sigmoid, sigmoid_grad``.
     """
     n = x.shape[0]
     if kind == SIGMOID:
@@ -171,27 +169,15 @@ def apply_elementwise_f64(kind: int, x: np.ndarray, out: np.ndarray) -> None:
             v = x[i]
             low = v if v < 0.0 else 0.0
             out[i] = low - log1p_nonneg_f64(exp_nonpos_f64(-abs(v), 0.0))
-    elif kind == SIGMOID_GRAD:
+    else:
         for i in range(n):
             out[i] = sigmoid_grad_f64(x[i])
-    elif kind == GELU or kind == GELU_TANH:
-        tanh_form = kind == GELU_TANH
-        for i in range(n):
-            out[i] = _gelu_f64(x[i], tanh_form)
-    else:
-        tanh_form = kind == GELU_TANH_GRAD
-        for i in range(n):
-            out[i] = _gelu_grad_f64(x[i], tanh_form)
 
 
 @jit
-def apply_elementwise_f32(kind: int, x: np.ndarray, out: np.ndarray) -> None:
-    """Elementwise activation ``kind`` of a float32 vector, in float32 lanes.
-
-    As :func:`apply_elementwise_f64` with float32 ``x`` and ``out``; the functions
-    are the float32 ones of ``fastml.kernels._vecmath`` (accurate to ~1-2 float32
-    ulp; log_sigmoid's log1p is taken in float64).
-    """
+def apply_sigmoid_f32(kind: int, x: np.ndarray, out: np.ndarray) -> None:
+    """As :func:`apply_sigmoid_f64` for float32, in float32 lanes (sigmoid and its
+    derivative within ~3 float32 ulp; log_sigmoid's log1p is taken in float64)."""
     n = x.shape[0]
     if kind == SIGMOID:
         for i in range(n):
@@ -202,10 +188,45 @@ def apply_elementwise_f32(kind: int, x: np.ndarray, out: np.ndarray) -> None:
             low = v if v < _F32_ZERO else _F32_ZERO
             e = exp_nonpos_f32(-abs(v), _F32_ZERO)
             out[i] = np.float64(low) - log1p_nonneg_f64(np.float64(e))
-    elif kind == SIGMOID_GRAD:
+    else:
         for i in range(n):
             out[i] = sigmoid_grad_f32(x[i])
-    elif kind == GELU:
+
+
+@jit
+def apply_gelu_f64(kind: int, x: np.ndarray, out: np.ndarray) -> None:
+    """GELU family of a float64 vector, elementwise.
+
+    Parameters
+    ----------
+    kind : int
+        GELU (exact, erf form: x Phi(x)), GELU_TANH (tanh approximation
+        0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), Hendrycks and Gimpel
+        2016), GELU_GRAD (Phi(x) + x phi(x)) or GELU_TANH_GRAD
+        (s + 2 x s (1 - s) u'(x), s = sigmoid(2 u(x))).
+    x : ndarray of shape (n,), float64, C-contiguous (IN)
+    out : ndarray of shape (n,), float64 (OUT, may be ``x``)
+
+    The exact forms use the C library's erfc (full float64 accuracy).
+    Reference: ``tests/naive/activations.py::gelu, gelu_grad``.
+    """
+    n = x.shape[0]
+    if kind == GELU or kind == GELU_TANH:
+        tanh_form = kind == GELU_TANH
+        for i in range(n):
+            out[i] = _gelu_f64(x[i], tanh_form)
+    else:
+        tanh_form = kind == GELU_TANH_GRAD
+        for i in range(n):
+            out[i] = _gelu_grad_f64(x[i], tanh_form)
+
+
+@jit
+def apply_gelu_f32(kind: int, x: np.ndarray, out: np.ndarray) -> None:
+    """As :func:`apply_gelu_f64` for float32, in float32 lanes with the vectorisable
+    erfc of ``fastml.kernels._vecmath`` (within ~4 float32 ulp)."""
+    n = x.shape[0]
+    if kind == GELU:
         for i in range(n):
             out[i] = gelu_f32(x[i])
     elif kind == GELU_TANH:

@@ -25,10 +25,9 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 
 def _elementwise(kind, x, out):
-    kernel = (
-        K.apply_elementwise_f32 if x.dtype == np.float32 else K.apply_elementwise_f64
-    )
-    kernel(kind, x, out)
+    family = "gelu" if kind >= K.GELU else "sigmoid"
+    sfx = "f32" if x.dtype == np.float32 else "f64"
+    getattr(K, f"apply_{family}_{sfx}")(kind, x, out)
 
 
 SOFTMAX, LOG_SOFTMAX, LOG_SOFTMAX_SEPARATE = "softmax", "log_softmax", "separate"
