@@ -441,4 +441,6 @@ class _PointwiseLoss(Loss):
         k = _kernels("pointwise")
         kind = int(getattr(k, self._kind_name))
         param = self._param(raw.dtype)
-        k.evaluate_pointwise_loss(kind, y, raw, w, param, out, grad, hess)
+        binary = kind >= k.BINARY_LOGISTIC
+        kernel = k.evaluate_binary_loss if binary else k.evaluate_regression_loss
+        kernel(kind, y, raw, w, param, out, grad, hess)

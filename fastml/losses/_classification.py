@@ -207,8 +207,12 @@ class _MulticlassLoss(Loss):
         if self.from_logits:
             kind, labels, targets = self._logits_args(y, raw)
             suffix = "f32" if raw.dtype == np.float32 else "f64"
-            kernel = getattr(k, f"evaluate_softmax_loss_{suffix}")
-            kernel(kind, labels, targets, raw, w, out, grad, hess)
+            if out.shape[0]:
+                kernel = getattr(k, f"loss_softmax_{suffix}")
+                kernel(kind, labels, targets, raw, w, out)
+            if grad.shape[0]:
+                kernel = getattr(k, f"gradient_hessian_softmax_{suffix}")
+                kernel(kind, labels, targets, raw, w, grad, hess)
         else:
             eps = _eps_for(self.eps, raw.dtype)
             kind = int(getattr(k, self._proba_kind))

@@ -1,13 +1,13 @@
 """Loss kernels with a row of class scores per sample: softmax cross-entropy and KL
 divergence from logits, categorical cross-entropy and KL from probabilities.
 
-Each kernel computes the weighted per-sample loss into ``out`` and/or the weighted
-gradient and diagonal hessian into ``grad`` and ``hess`` (outputs not wanted are
-passed empty), so that one compiled kernel per dtype serves a whole family: every
-specialization costs compile time on a user's first call.
+Every specialization costs compile time on a user's first call, so one kernel
+serves several losses through an integer ``kind``.
 
-From logits, ``evaluate_softmax_loss_f64/_f32(kind, labels, y, raw, w, out, grad,
-hess)`` (one per storage dtype, ``kind`` picks the target form):
+From logits, ``loss_softmax_f64/_f32(kind, labels, y, raw, w, out)`` (weighted
+per-sample loss) and ``gradient_hessian_softmax_f64/_f32(kind, labels, y, raw, w,
+grad, hess)`` (weighted gradient and diagonal hessian), one per storage dtype,
+``kind`` picking the target form:
 
 - LABELS: cross-entropy of softmax(raw[i]) at the class labels[i],
   logsumexp(raw[i]) - raw[i, labels[i]]; gradient p - onehot(label), diagonal
@@ -34,7 +34,8 @@ rows (rest ~ 1e-13); likewise 1 - p for the gradient and hessian is rest / s for
 maximum, not 1 minus a rounded p. A row holding +inf or NaN gives NaN.
 
 From probabilities, ``evaluate_proba_loss(kind, y, p, w, eps, out, grad, hess)``
-(generic over the dtype, float64 arithmetic): CROSS_ENTROPY:
+(generic over the dtype, float64 arithmetic; it writes the loss into ``out`` and/or
+the derivatives into ``grad`` and ``hess``, those not wanted being passed empty): CROSS_ENTROPY:
 -sum_k y_k log(max(p_k, eps)); KL: sum_k y_k log(y_k / max(p_k, eps)) with
 0 log 0 = 0 (scipy.special.rel_entr summed over classes); gradient -y_k / q_k and
 diagonal hessian y_k / q_k^2 with q = max(p, eps), each p_k a free variable (no
@@ -67,8 +68,10 @@ __all__ = [
     "SOFT",
     "KL",
     "CROSS_ENTROPY",
-    "evaluate_softmax_loss_f64",
-    "evaluate_softmax_loss_f32",
+    "loss_softmax_f64",
+    "loss_softmax_f32",
+    "gradient_hessian_softmax_f64",
+    "gradient_hessian_softmax_f32",
     "evaluate_proba_loss",
 ]
 
@@ -235,35 +238,89 @@ def _block_gradient_hessian(
                 hess[r0 + r, k] = wr * (tp * q)
 
 
-# --- logits: kernels (one per dtype: the exp pass differs) -------------------------
+# --- logits: kernels (one per dtype: the exp pass differs; loss and derivatives
+# apart, so that a first call compiles only what it uses) ------------------------
 
 
 @jit
-def evaluate_softmax_loss_f64(
+def _softmax_block_f64(
+    raw: np.ndarray,
+    r0: int,
+    nb: int,
+    zt: np.ndarray,
+    e: np.ndarray,
+    m: np.ndarray,
+    rest: np.ndarray,
+    ones: np.ndarray,
+    log_s: np.ndarray,
+) -> None:
+    """Rows r0:r0+nb: transposed logits zt, maxima m, exponentials e, rest = s - 1
+    and log_s = log(s) (the part shared by the loss and its derivatives)."""
+    n_classes = raw.shape[1]
+    _transpose_block(raw[r0 : r0 + nb], zt)
+    _block_max(zt, nb, n_classes, m)
+    for k in range(n_classes):
+        base = k * nb
+        for r in range(nb):
+            d, err = two_diff(zt[base + r], m[r])
+            e[base + r] = exp_nonpos_f64(d, err)
+    _block_log_sums(e, nb, n_classes, rest, ones, log_s)
+
+
+@jit
+def loss_softmax_f64(
     kind: int,
     labels: np.ndarray,
     y: np.ndarray,
     raw: np.ndarray,
     w: np.ndarray,
     out: np.ndarray,
-    grad: np.ndarray,
-    hess: np.ndarray,
 ) -> None:
-    """Per-sample softmax cross-entropy or KL from float64 logits and/or their
-    weighted gradient and diagonal hessian (module docstring).
+    """Weighted per-sample softmax cross-entropy or KL from float64 logits.
 
     Parameters
     ----------
     kind : int
-        LABELS, SOFT or KL (SOFT and KL share their derivatives).
+        LABELS, SOFT or KL (module docstring).
     labels : ndarray of shape (n_samples,) or (0,), int64 in [0, n_classes) (IN)
     y : ndarray of shape (n_samples, n_classes) or (0, n_classes), float64 (IN)
     raw : ndarray of shape (n_samples, n_classes), float64 logits (IN)
     w : ndarray of shape (n_samples,) or (0,), float64 (IN)
-    out : ndarray of shape (n_samples,) or (0,), float64 (OUT)
-        Weighted per-sample losses; empty: not computed.
-    grad, hess : ndarrays of shape (n_samples, n_classes) or (0, n_classes) (OUT)
-        Weighted gradient and diagonal hessian w.r.t. raw; empty: not computed.
+    out : ndarray of shape (n_samples,), float64 (OUT)
+    """
+    n_rows, n_classes = raw.shape
+    rows = _block_rows(n_classes)
+    zt = np.empty(rows * n_classes, dtype=np.float64)
+    e = np.empty(rows * n_classes, dtype=np.float64)
+    m = np.empty(rows, dtype=np.float64)
+    rest = np.empty(rows, dtype=np.float64)
+    log_s = np.empty(rows, dtype=np.float64)
+    acc = np.empty(rows, dtype=np.float64)
+    for r0 in range(0, n_rows, rows):
+        nb = min(rows, n_rows - r0)
+        _softmax_block_f64(raw, r0, nb, zt, e, m, rest, acc, log_s)
+        _block_loss(
+            kind, labels, y, zt[: nb * n_classes], w, r0, nb, m, log_s, acc, out
+        )
+
+
+@jit
+def gradient_hessian_softmax_f64(
+    kind: int,
+    labels: np.ndarray,
+    y: np.ndarray,
+    raw: np.ndarray,
+    w: np.ndarray,
+    grad: np.ndarray,
+    hess: np.ndarray,
+) -> None:
+    """Weighted gradient and diagonal hessian of :func:`loss_softmax_f64` w.r.t. the
+    logits (kind LABELS, or SOFT / KL, which share them).
+
+    Parameters
+    ----------
+    kind, labels, y, raw, w : as in :func:`loss_softmax_f64` (IN)
+    grad, hess : ndarray of shape (n_samples, n_classes), float64 (OUT)
     """
     n_rows, n_classes = raw.shape
     rows = _block_rows(n_classes)
@@ -276,37 +333,75 @@ def evaluate_softmax_loss_f64(
     total = np.empty(rows, dtype=np.float64)
     for r0 in range(0, n_rows, rows):
         nb = min(rows, n_rows - r0)
-        _transpose_block(raw[r0 : r0 + nb], zt)
-        _block_max(zt, nb, n_classes, m)
-        for k in range(n_classes):
-            base = k * nb
-            for r in range(nb):
-                d, err = two_diff(zt[base + r], m[r])
-                e[base + r] = exp_nonpos_f64(d, err)
-        _block_log_sums(e, nb, n_classes, rest, acc, log_s)
-        if out.shape[0] > 0:
-            _block_loss(
-                kind, labels, y, zt[: nb * n_classes], w, r0, nb, m, log_s, acc, out
-            )
-        if grad.shape[0] > 0:
-            _block_gradient_hessian(
-                kind, labels, y, w, e, rest, r0, nb, acc, total, grad, hess
-            )
+        _softmax_block_f64(raw, r0, nb, zt, e, m, rest, acc, log_s)
+        _block_gradient_hessian(
+            kind, labels, y, w, e, rest, r0, nb, acc, total, grad, hess
+        )
 
 
 @jit
-def evaluate_softmax_loss_f32(
+def _softmax_block_f32(
+    raw: np.ndarray,
+    r0: int,
+    nb: int,
+    zt: np.ndarray,
+    e: np.ndarray,
+    m: np.ndarray,
+    rest: np.ndarray,
+    ones: np.ndarray,
+    log_s: np.ndarray,
+) -> None:
+    """Rows r0:r0+nb: transposed logits zt, maxima m, exponentials e, rest = s - 1
+    and log_s = log(s) (the part shared by the loss and its derivatives)."""
+    n_classes = raw.shape[1]
+    _transpose_block(raw[r0 : r0 + nb], zt)
+    _block_max(zt, nb, n_classes, m)
+    for k in range(n_classes):
+        base = k * nb
+        for r in range(nb):
+            d, err = two_diff(zt[base + r], m[r])
+            e[base + r] = exp_nonpos_f32(d, err)
+    _block_log_sums(e, nb, n_classes, rest, ones, log_s)
+
+
+@jit
+def loss_softmax_f32(
     kind: int,
     labels: np.ndarray,
     y: np.ndarray,
     raw: np.ndarray,
     w: np.ndarray,
     out: np.ndarray,
+) -> None:
+    """As :func:`loss_softmax_f64` for float32 arrays (exponentials in float32
+    lanes, sums and logs in float64)."""
+    n_rows, n_classes = raw.shape
+    rows = _block_rows(n_classes)
+    zt = np.empty(rows * n_classes, dtype=np.float32)
+    e = np.empty(rows * n_classes, dtype=np.float32)
+    m = np.empty(rows, dtype=np.float32)
+    rest = np.empty(rows, dtype=np.float64)
+    log_s = np.empty(rows, dtype=np.float64)
+    acc = np.empty(rows, dtype=np.float64)
+    for r0 in range(0, n_rows, rows):
+        nb = min(rows, n_rows - r0)
+        _softmax_block_f32(raw, r0, nb, zt, e, m, rest, acc, log_s)
+        _block_loss(
+            kind, labels, y, zt[: nb * n_classes], w, r0, nb, m, log_s, acc, out
+        )
+
+
+@jit
+def gradient_hessian_softmax_f32(
+    kind: int,
+    labels: np.ndarray,
+    y: np.ndarray,
+    raw: np.ndarray,
+    w: np.ndarray,
     grad: np.ndarray,
     hess: np.ndarray,
 ) -> None:
-    """As :func:`evaluate_softmax_loss_f64` for float32 arrays (exponentials in
-    float32 lanes, sums and logs in float64)."""
+    """As :func:`gradient_hessian_softmax_f64` for float32 arrays."""
     n_rows, n_classes = raw.shape
     rows = _block_rows(n_classes)
     zt = np.empty(rows * n_classes, dtype=np.float32)
@@ -318,22 +413,10 @@ def evaluate_softmax_loss_f32(
     total = np.empty(rows, dtype=np.float64)
     for r0 in range(0, n_rows, rows):
         nb = min(rows, n_rows - r0)
-        _transpose_block(raw[r0 : r0 + nb], zt)
-        _block_max(zt, nb, n_classes, m)
-        for k in range(n_classes):
-            base = k * nb
-            for r in range(nb):
-                d, err = two_diff(zt[base + r], m[r])
-                e[base + r] = exp_nonpos_f32(d, err)
-        _block_log_sums(e, nb, n_classes, rest, acc, log_s)
-        if out.shape[0] > 0:
-            _block_loss(
-                kind, labels, y, zt[: nb * n_classes], w, r0, nb, m, log_s, acc, out
-            )
-        if grad.shape[0] > 0:
-            _block_gradient_hessian(
-                kind, labels, y, w, e, rest, r0, nb, acc, total, grad, hess
-            )
+        _softmax_block_f32(raw, r0, nb, zt, e, m, rest, acc, log_s)
+        _block_gradient_hessian(
+            kind, labels, y, w, e, rest, r0, nb, acc, total, grad, hess
+        )
 
 
 # --- probabilities --------------------------------------------------------------------

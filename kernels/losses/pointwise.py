@@ -1,13 +1,13 @@
 """Loss kernels with one prediction per sample: regression and binary classification.
 
-One kernel serves every loss of this kind, the loss being chosen by an integer
-``kind`` (the constants below), so that one compiled kernel per dtype covers them all
-(each specialization costs compile time on a user's first call):
-
-``evaluate_pointwise_loss(kind, y, raw, w, param, out, grad, hess)`` writes, when
-``out`` is not empty, out[i] = w[i] * l(y[i], raw[i]), and when ``grad`` is not empty,
-in one pass, grad[i] = w[i] * dl/draw and hess[i] = w[i] * d2l/draw2 at
-(y[i], raw[i]). Pass the outputs you do not want as empty arrays.
+Two kernels serve every loss of this kind (each specialization costs compile time
+on a user's first call), the loss being chosen by an integer ``kind`` (the constants
+below): ``evaluate_regression_loss`` for the first five, ``evaluate_binary_loss``
+for the last three, both called as ``(kind, y, raw, w, param, out, grad, hess)``.
+They write, when ``out`` is not empty, out[i] = w[i] * l(y[i], raw[i]), and when
+``grad`` is not empty, in one pass, grad[i] = w[i] * dl/draw and
+hess[i] = w[i] * d2l/draw2 at (y[i], raw[i]). Pass the outputs you do not want as
+empty arrays.
 
 Losses (r = raw - y; ``param`` is the one scalar parameter, ignored where unused):
 
@@ -66,7 +66,8 @@ __all__ = [
     "BINARY_LOGISTIC",
     "BINARY_CROSS_ENTROPY",
     "HINGE",
-    "evaluate_pointwise_loss",
+    "evaluate_regression_loss",
+    "evaluate_binary_loss",
 ]
 
 SQUARED_ERROR = 0
@@ -87,7 +88,7 @@ def _apply_weights(w: np.ndarray, a: np.ndarray) -> None:
 
 
 @jit
-def evaluate_pointwise_loss(
+def evaluate_regression_loss(
     kind: int,
     y: np.ndarray,
     raw: np.ndarray,
@@ -97,17 +98,18 @@ def evaluate_pointwise_loss(
     grad: np.ndarray,
     hess: np.ndarray,
 ) -> None:
-    """Weighted per-sample loss ``kind`` and/or its gradient and hessian w.r.t. raw.
+    """Weighted per-sample regression loss ``kind`` (SQUARED_ERROR, ABSOLUTE_ERROR,
+    HUBER, PSEUDO_HUBER or POISSON) and/or its gradient and hessian w.r.t. raw.
 
     Parameters
     ----------
     kind : int
-        One of the module's loss constants.
+        One of the regression constants.
     y : ndarray of shape (n_samples,) (IN)
     raw : ndarray of shape (n_samples,), same dtype (IN)
     w : ndarray of shape (n_samples,) or (0,), same dtype (IN)
     param : float
-        The loss's scalar parameter (factor, delta or eps; ignored where unused).
+        The loss's scalar parameter (factor or delta; ignored where unused).
     out : ndarray of shape (n_samples,) or (0,), same dtype (OUT)
         Per-sample losses; empty: not computed.
     grad, hess : ndarrays of shape (n_samples,) or (0,), same dtype (OUT)
@@ -133,7 +135,7 @@ def evaluate_pointwise_loss(
             for i in range(n):
                 t = (np.float64(raw[i]) - np.float64(y[i])) / param
                 out[i] = d2 * t * (t / (1.0 + math.hypot(1.0, t)))
-        elif kind == POISSON:
+        else:  # POISSON
             for i in range(n):
                 yi = np.float64(y[i])
                 z = np.float64(raw[i])
@@ -144,23 +146,6 @@ def evaluate_pointwise_loss(
                     out[i] = yi * (math.expm1(d) - d)
                 else:
                     out[i] = math.exp(z)
-        elif kind == BINARY_LOGISTIC:
-            for i in range(n):
-                z = np.float64(raw[i])
-                high = z if z > 0.0 else 0.0
-                out[i] = (high - np.float64(y[i]) * z) + log1p_nonneg_f64(
-                    exp_nonpos_f64(-abs(z), 0.0)
-                )
-        elif kind == BINARY_CROSS_ENTROPY:
-            upper = 1.0 - param
-            for i in range(n):
-                q = min(max(np.float64(raw[i]), param), upper)
-                yi = np.float64(y[i])
-                out[i] = -(yi * math.log(q) + (1.0 - yi) * math.log1p(-q))
-        else:  # HINGE
-            for i in range(n):
-                margin = 1.0 - np.float64(y[i]) * np.float64(raw[i])
-                out[i] = margin if margin > 0.0 else 0.0
         _apply_weights(w, out)
     if grad.shape[0] > 0:
         if kind == SQUARED_ERROR:
@@ -185,12 +170,52 @@ def evaluate_pointwise_loss(
                 root = math.hypot(1.0, r / param)
                 grad[i] = r / root
                 hess[i] = 1.0 / (root * root * root)
-        elif kind == POISSON:
+        else:  # POISSON
             for i in range(n):
                 mu = math.exp(np.float64(raw[i]))
                 grad[i] = mu - np.float64(y[i])
                 hess[i] = mu
-        elif kind == BINARY_LOGISTIC:
+        _apply_weights(w, grad)
+        _apply_weights(w, hess)
+
+
+@jit
+def evaluate_binary_loss(
+    kind: int,
+    y: np.ndarray,
+    raw: np.ndarray,
+    w: np.ndarray,
+    param: float,
+    out: np.ndarray,
+    grad: np.ndarray,
+    hess: np.ndarray,
+) -> None:
+    """Weighted per-sample binary loss ``kind`` (BINARY_LOGISTIC,
+    BINARY_CROSS_ENTROPY with ``param`` = eps, or HINGE) and/or its gradient and
+    hessian w.r.t. raw. Parameters as in :func:`evaluate_regression_loss`.
+    """
+    n = raw.shape[0]
+    if out.shape[0] > 0:
+        if kind == BINARY_LOGISTIC:
+            for i in range(n):
+                z = np.float64(raw[i])
+                high = z if z > 0.0 else 0.0
+                out[i] = (high - np.float64(y[i]) * z) + log1p_nonneg_f64(
+                    exp_nonpos_f64(-abs(z), 0.0)
+                )
+        elif kind == BINARY_CROSS_ENTROPY:
+            upper = 1.0 - param
+            for i in range(n):
+                q = min(max(np.float64(raw[i]), param), upper)
+                yi = np.float64(y[i])
+                out[i] = -(yi * math.log(q) + (1.0 - yi) * math.log1p(-q))
+        else:  # HINGE
+            for i in range(n):
+                margin = 1.0 - np.float64(y[i]) * np.float64(raw[i])
+                out[i] = margin if margin > 0.0 else 0.0
+        _apply_weights(w, out)
+    if grad.shape[0] > 0:
+        if kind == BINARY_LOGISTIC:
             for i in range(n):
                 z = np.float64(raw[i])
                 e = exp_nonpos_f64(-abs(z), 0.0)
