@@ -639,6 +639,7 @@ class _BaseGBDT(BaseEstimator):
             self.best_iteration_ = rounds_done - 1
             self.best_score_ = math.nan
         self._use_best = p["early_stopping_rounds"] is not None
+        self._pack()
 
     def _metric_pred(self, pred: np.ndarray) -> np.ndarray:
         return pred
@@ -684,19 +685,13 @@ class _BaseGBDT(BaseEstimator):
         stop = _check_int(stop, "iteration_range[1]", 0, self.n_rounds_)
         return (stop if stop > 0 else self.n_rounds_) * k
 
-    def _raw_predict(self, X: Any, iteration_range: Any = None) -> np.ndarray:
-        from fastml.kernels.tree.predict import predict_raw
+    def _pack(self) -> None:
+        """Prepare the prediction layout of ``trees_`` (kernels/tree/predict.py
+        ``pack_trees``): done at the end of fit and load, never in predict."""
+        from fastml.kernels.tree.predict import pack_trees
 
-        X = self._check_X_predict(X)
-        n_trees = self._n_trees_used(iteration_range)
-        out = np.empty((X.shape[0], self.n_groups_), dtype=np.float64)
-        out[:] = self.base_margin_
         t = self.trees_
-        n_threads = 1
-        if X.shape[0] * max(n_trees, 1) >= _PARALLEL_PREDICT_ROWS * 100:
-            n_threads = resolve_n_jobs(self.n_jobs)
-        predict_raw(
-            X,
+        self._packed = pack_trees(
             t["feature"],
             t["threshold"],
             t["default_left"],
@@ -704,39 +699,43 @@ class _BaseGBDT(BaseEstimator):
             t["right"],
             t["value"],
             t["tree_ptr"],
+        )
+
+    def _predict_threads(self, n_rows: int, n_trees: int) -> int:
+        if n_rows * max(n_trees, 1) >= _PARALLEL_PREDICT_ROWS * 100:
+            return resolve_n_jobs(self.n_jobs)
+        return 1
+
+    def _raw_predict(self, X: Any, iteration_range: Any = None) -> np.ndarray:
+        from fastml.kernels.tree.predict import predict_packed
+
+        X = self._check_X_predict(X)
+        n_trees = self._n_trees_used(iteration_range)
+        out = np.empty((X.shape[0], self.n_groups_), dtype=np.float64)
+        out[:] = self.base_margin_
+        predict_packed(
+            X,
+            self._packed,
             self.n_groups_,
+            0,
             n_trees,
             out,
-            n_threads=n_threads,
+            n_threads=self._predict_threads(X.shape[0], n_trees),
         )
         return out
 
     def _staged_raw(self, X: Any) -> Iterator[np.ndarray]:
-        from fastml.kernels.tree.predict import predict_raw
+        from fastml.kernels.tree.predict import predict_packed
 
         X = self._check_X_predict(X)
         k = self.n_groups_
         out = np.empty((X.shape[0], k), dtype=np.float64)
         out[:] = self.base_margin_
-        t = self.trees_
         n_rounds = self.best_iteration_ + 1 if self._use_best else self.n_rounds_
-        n_threads = (
-            resolve_n_jobs(self.n_jobs) if X.shape[0] >= _PARALLEL_PREDICT_ROWS else 1
-        )
+        n_threads = self._predict_threads(X.shape[0], k)
         for r in range(n_rounds):
-            predict_raw(
-                X,
-                t["feature"],
-                t["threshold"],
-                t["default_left"],
-                t["left"],
-                t["right"],
-                t["value"],
-                t["tree_ptr"][r * k :],
-                k,
-                k,
-                out,
-                n_threads=n_threads,
+            predict_packed(
+                X, self._packed, k, r * k, (r + 1) * k, out, n_threads=n_threads
             )
             yield out
 

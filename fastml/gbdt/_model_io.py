@@ -570,6 +570,7 @@ def read_model(path: Any, into: Any = None) -> Any:
     est._use_best = state["use_best"]
     est.evals_result_ = state["evals_result"]
     est.trees_ = state["trees"]
+    est._pack()
     return est
 
 

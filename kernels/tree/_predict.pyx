@@ -7,15 +7,27 @@ predictions are fast. Documented (tree format, semantics) in kernels/tree/predic
 which re-exports these functions.
 """
 
+import numpy as np
+
 cimport cython
 from cython.parallel cimport prange
-from libc.stdint cimport int32_t, int64_t, uint8_t
+from libc.math cimport INFINITY
+from libc.stdlib cimport free, malloc
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t
 
-__all__ = ["predict_raw", "predict_leaf", "SMALL_BATCH"]
+__all__ = [
+    "predict_raw",
+    "predict_leaf",
+    "pack_trees",
+    "predict_packed",
+    "simd_available",
+    "PACKED_NODE_DTYPE",
+    "SMALL_BATCH",
+]
 
 cdef enum:
     # Rows per parallel block; inputs of at most this many rows run serially.
-    BLOCK_ROWS = 64
+    BLOCK_ROWS = 128
 
 SMALL_BATCH = BLOCK_ROWS
 
@@ -179,3 +191,419 @@ def predict_leaf(
                     _leaf_of(&X[r, 0], &feature[0], &threshold[0], &default_left[0],
                              &left[0], &right[0], base) - base
                 )
+
+
+# --- packed trees: the fast path of the estimators ----------------------------------
+
+cdef packed struct PackedNode:
+    double threshold   # leaves: +inf (every value goes "left", i.e. stays)
+    int32_t feature    # bits 0-29: feature; bit 30: NaN goes left (leaves: 1)
+    int32_t next       # absolute index of the left child; right child = next + 1;
+                       # leaves: their own index
+
+PACKED_NODE_DTYPE = np.dtype(
+    [("threshold", np.float64), ("feature", np.int32), ("next", np.int32)]
+)
+
+cdef enum:
+    DEFAULT_LEFT_BIT = 1 << 30
+    # Compact 32-bit node word of the SIMD walk: bits 0-14 feature, bit 15 NaN goes
+    # left, bits 16-31 left child relative to the tree root (right = left + 1).
+    COMPACT_MAX_FEATURES = 1 << 15
+    COMPACT_MAX_NODES = 1 << 16
+    # Blocks of at most this many features are transposed for the top levels.
+    MAX_TRANSPOSED_FEATURES = 4096
+
+
+cdef extern from *:
+    """
+    #include <math.h>
+    #include <stdint.h>
+    #include <string.h>
+    #include <stddef.h>
+
+    /* Smallest float32 >= t: for float32 x, (x < t) == (x < fastml_ceil32(t)). */
+    static float fastml_ceil32(double t) {
+        float f = (float)t;
+        if (isnan(t)) return f;
+        if ((double)f < t) f = nextafterf(f, INFINITY);
+        return f;
+    }
+
+    /* One level of the scalar walk for a block of rows: branch-free. */
+    #define FASTML_STEP(XT)                                                        \
+    static inline void fastml_step_##XT(const XT* X, ptrdiff_t n_features,        \
+                                        ptrdiff_t lo, ptrdiff_t hi,                 \
+                                        const char* nodes, int32_t* pos)            \
+    {                                                                              \
+        for (ptrdiff_t r = lo; r < hi; r++) {                                      \
+            const char* nd = nodes + 16 * (ptrdiff_t)pos[r - lo];                  \
+            double thr; int32_t f, nx;                                             \
+            memcpy(&thr, nd, 8); memcpy(&f, nd + 8, 4); memcpy(&nx, nd + 12, 4);   \
+            const double x = (double)X[r * n_features + (f & 0x3fffffff)];         \
+            const int lt = x < thr;                                                \
+            const int nan_left = (x != x) & (f >> 30);                             \
+            pos[r - lo] = nx + (1 - (lt | nan_left));                              \
+        }                                                                          \
+    }
+    FASTML_STEP(float)
+    FASTML_STEP(double)
+
+    #if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+    #include <immintrin.h>
+    #define FASTML_HAVE_AVX2_PATH 1
+    static int fastml_cpu_avx2(void) {
+        static int cached = -1;
+        if (cached < 0) {
+            __builtin_cpu_init();
+            cached = __builtin_cpu_supports("avx2") ? 1 : 0;
+        }
+        return cached;
+    }
+    /* The walk of 128 rows (16 vectors of 8) through one tree of float32 data.
+       Levels 0-2 (when the top of the tree is complete, top3 = 1) are evaluated
+       without gathers: the nodes are known constants and XT (the block transposed,
+       feature-major, 128 rows per feature) gives each candidate feature's values
+       with plain loads, the candidates being chosen by blends. Deeper levels use
+       the compact node words: 3 gathers per vector and level. pos_out receives the
+       leaf of each row, relative to the root. */
+    __attribute__((target("avx2")))
+    static inline __m256i fastml_right_mask(__m256 x, __m256 t, __m256i dl) {
+        __m256i lt = _mm256_castps_si256(_mm256_cmp_ps(x, t, _CMP_LT_OQ));
+        __m256i nan = _mm256_castps_si256(_mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+        __m256i left = _mm256_or_si256(lt, _mm256_and_si256(nan, dl));
+        return _mm256_xor_si256(left, _mm256_set1_epi32(-1));
+    }
+    __attribute__((target("avx2")))
+    static void fastml_walk_avx2(const float* X, int32_t n_features, const float* XT,
+                                 int32_t top3, const float* thr, const int32_t* word,
+                                 int32_t depth, int32_t* pos_out)
+    {
+        __m256i pos[16];
+        const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        const __m256i fmask = _mm256_set1_epi32(0x7fff);
+        const __m256i dlbit = _mm256_set1_epi32(0x8000);
+        const __m256i one = _mm256_set1_epi32(1);
+        const __m256i nf = _mm256_set1_epi32(n_features);
+        int32_t d0 = 0;
+        if (top3 && depth >= 3 && XT != NULL) {
+            int32_t f[7];
+            __m256 t[7];
+            __m256i dl[7];
+            for (int i = 0; i < 7; i++) {
+                f[i] = word[i] & 0x7fff;
+                t[i] = _mm256_set1_ps(thr[i]);
+                dl[i] = _mm256_set1_epi32((word[i] & 0x8000) ? -1 : 0);
+            }
+            for (int v = 0; v < 16; v++) {
+                const float* xb = XT + 8 * v;
+                __m256 x0 = _mm256_loadu_ps(xb + 128 * f[0]);
+                __m256i r0 = fastml_right_mask(x0, t[0], dl[0]);
+                __m256 m0 = _mm256_castsi256_ps(r0);
+                __m256 x1 = _mm256_blendv_ps(_mm256_loadu_ps(xb + 128 * f[1]),
+                                             _mm256_loadu_ps(xb + 128 * f[2]), m0);
+                __m256 t1 = _mm256_blendv_ps(t[1], t[2], m0);
+                __m256i dl1 = _mm256_castps_si256(_mm256_blendv_ps(
+                    _mm256_castsi256_ps(dl[1]), _mm256_castsi256_ps(dl[2]), m0));
+                __m256i r1 = fastml_right_mask(x1, t1, dl1);
+                __m256 m1 = _mm256_castsi256_ps(r1);
+                __m256 xa = _mm256_blendv_ps(_mm256_loadu_ps(xb + 128 * f[3]),
+                                             _mm256_loadu_ps(xb + 128 * f[4]), m1);
+                __m256 xc = _mm256_blendv_ps(_mm256_loadu_ps(xb + 128 * f[5]),
+                                             _mm256_loadu_ps(xb + 128 * f[6]), m1);
+                __m256 x2 = _mm256_blendv_ps(xa, xc, m0);
+                __m256 t2 = _mm256_blendv_ps(_mm256_blendv_ps(t[3], t[4], m1),
+                                             _mm256_blendv_ps(t[5], t[6], m1), m0);
+                __m256 dla = _mm256_blendv_ps(_mm256_castsi256_ps(dl[3]),
+                                              _mm256_castsi256_ps(dl[4]), m1);
+                __m256 dlc = _mm256_blendv_ps(_mm256_castsi256_ps(dl[5]),
+                                              _mm256_castsi256_ps(dl[6]), m1);
+                __m256i dl2 = _mm256_castps_si256(_mm256_blendv_ps(dla, dlc, m0));
+                __m256i r2 = fastml_right_mask(x2, t2, dl2);
+                /* level-3 node: 7 + 4 b0 + 2 b1 + b2 (b = 1 for right) */
+                __m256i b = _mm256_add_epi32(
+                    _mm256_add_epi32(_mm256_slli_epi32(_mm256_and_si256(r0, one), 2),
+                                     _mm256_slli_epi32(_mm256_and_si256(r1, one), 1)),
+                    _mm256_and_si256(r2, one));
+                pos[v] = _mm256_add_epi32(b, _mm256_set1_epi32(7));
+            }
+            d0 = 3;
+        } else {
+            for (int v = 0; v < 16; v++) pos[v] = _mm256_setzero_si256();
+        }
+        for (int32_t d = d0; d < depth; d++) {
+            for (int v = 0; v < 16; v++) {
+                __m256i rowoff = _mm256_mullo_epi32(
+                    _mm256_add_epi32(lanes, _mm256_set1_epi32(8 * v)), nf);
+                __m256 t = _mm256_i32gather_ps(thr, pos[v], 4);
+                __m256i w = _mm256_i32gather_epi32((const int*)word, pos[v], 4);
+                __m256i off = _mm256_add_epi32(rowoff, _mm256_and_si256(w, fmask));
+                __m256 x = _mm256_i32gather_ps(X, off, 4);
+                __m256i dl = _mm256_cmpeq_epi32(_mm256_and_si256(w, dlbit), dlbit);
+                __m256i right = fastml_right_mask(x, t, dl);
+                /* right: -1 -> next + 1, 0 -> next */
+                pos[v] = _mm256_sub_epi32(_mm256_srli_epi32(w, 16), right);
+            }
+        }
+        for (int v = 0; v < 16; v++)
+            _mm256_storeu_si256((__m256i*)(pos_out + 8 * v), pos[v]);
+    }
+    #else
+    #define FASTML_HAVE_AVX2_PATH 0
+    static int fastml_cpu_avx2(void) { return 0; }
+    static void fastml_walk_avx2(const float* X, int32_t n_features, const float* XT,
+                                 int32_t top3, const float* thr, const int32_t* word,
+                                 int32_t depth, int32_t* pos_out)
+    { (void)X; (void)n_features; (void)XT; (void)top3; (void)thr; (void)word;
+      (void)depth; (void)pos_out; }
+    #endif
+    """
+    float fastml_ceil32(double t) noexcept nogil
+    void fastml_step_float(const float* X, Py_ssize_t n_features, Py_ssize_t lo,
+                           Py_ssize_t hi, const char* nodes, int32_t* pos) noexcept nogil
+    void fastml_step_double(const double* X, Py_ssize_t n_features, Py_ssize_t lo,
+                            Py_ssize_t hi, const char* nodes, int32_t* pos) noexcept nogil
+    int fastml_cpu_avx2() noexcept nogil
+    void fastml_walk_avx2(const float* X, int32_t n_features, const float* XT,
+                          int32_t top3, const float* thr, const int32_t* word,
+                          int32_t depth, int32_t* pos_out) noexcept nogil
+    int FASTML_HAVE_AVX2_PATH
+
+
+def simd_available():
+    """True when the AVX2 walk of float32 data is compiled in and the CPU has AVX2."""
+    return bool(FASTML_HAVE_AVX2_PATH and fastml_cpu_avx2())
+
+
+def pack_trees(
+    const int32_t[::1] feature,
+    const double[::1] threshold,
+    const uint8_t[::1] default_left,
+    const int32_t[::1] left,
+    const int32_t[::1] right,
+    const double[::1] value,
+    const int64_t[::1] tree_ptr,
+):
+    """Re-lay the flat trees for :func:`predict_packed`.
+
+    Each tree is renumbered breadth-first with the two children of a node adjacent
+    (right = left + 1), and leaves point to themselves with threshold +inf, so a walk
+    of a fixed number of steps (the tree's depth) ends on the right leaf whatever the
+    leaf's depth: no branch on "is this a leaf". Two encodings:
+
+    - 16-byte records (float64 threshold, feature with the default-direction bit,
+      absolute left child) for the scalar walk (any input);
+    - for float32 inputs, float32 thresholds rounded up (for a float32 ``x``,
+      ``x < t`` iff ``x < ceil32(t)``, so decisions are unchanged) and one 32-bit
+      word per node (feature, default direction, left child relative to the root),
+      used by the AVX2 walk when every tree has < 65,536 nodes and there are
+      < 32,768 features (``compact_ok``).
+
+    Returns
+    -------
+    dict with "nodes" (PACKED_NODE_DTYPE), "values" (float64 leaf values per packed
+    node), "roots" (int64), "depths" (int32), "thr32" (float32), "words" (int32) and
+    "compact_ok" (bool).
+    """
+    cdef Py_ssize_t n_trees = tree_ptr.shape[0] - 1
+    cdef Py_ssize_t n_nodes = feature.shape[0]
+    nodes_arr = np.empty(n_nodes, dtype=PACKED_NODE_DTYPE)
+    values_arr = np.zeros(n_nodes, dtype=np.float64)
+    roots_arr = np.empty(n_trees, dtype=np.int64)
+    depths_arr = np.zeros(n_trees, dtype=np.int32)
+    top3_arr = np.zeros(n_trees, dtype=np.int32)
+    thr32_arr = np.empty(n_nodes, dtype=np.float32)
+    words_arr = np.zeros(n_nodes, dtype=np.int32)
+    queue_arr = np.empty(max(n_nodes, 1), dtype=np.int64)
+    level_arr = np.empty(max(n_nodes, 1), dtype=np.int32)
+    cdef PackedNode[::1] nodes = nodes_arr
+    cdef double[::1] values = values_arr
+    cdef int64_t[::1] roots = roots_arr
+    cdef int32_t[::1] depths = depths_arr
+    cdef int32_t[::1] top3 = top3_arr
+    cdef float[::1] thr32 = thr32_arr
+    cdef int32_t[::1] words = words_arr
+    cdef int64_t[::1] queue = queue_arr   # old local index, in new order
+    cdef int32_t[::1] level = level_arr
+    cdef Py_ssize_t t, base, size, head, tail, old, new_pos
+    cdef int32_t d, f
+    cdef bint compact_ok = True
+    for t in range(n_trees):
+        base = tree_ptr[t]
+        size = tree_ptr[t + 1] - base
+        roots[t] = base
+        if size >= COMPACT_MAX_NODES:
+            compact_ok = False
+        queue[base] = 0
+        level[base] = 0
+        head = base
+        tail = base + 1
+        while head < tail:
+            old = queue[head]
+            new_pos = head
+            d = level[head]
+            f = feature[base + old]
+            if f < 0:
+                nodes[new_pos].threshold = INFINITY
+                nodes[new_pos].feature = DEFAULT_LEFT_BIT
+                nodes[new_pos].next = <int32_t>new_pos
+                values[new_pos] = value[base + old]
+                thr32[new_pos] = INFINITY
+                words[new_pos] = <int32_t>(0x8000 | (<uint32_t>(new_pos - base) << 16))
+                if d > depths[t]:
+                    depths[t] = d
+            else:
+                if tail + 2 > base + size:
+                    raise ValueError("invalid tree: more children than nodes")
+                if f >= COMPACT_MAX_FEATURES:
+                    compact_ok = False
+                nodes[new_pos].threshold = threshold[base + old]
+                nodes[new_pos].feature = f | (
+                    DEFAULT_LEFT_BIT if default_left[base + old] else 0
+                )
+                nodes[new_pos].next = <int32_t>tail
+                thr32[new_pos] = fastml_ceil32(threshold[base + old])
+                words[new_pos] = <int32_t>(
+                    (f & 0x7fff)
+                    | (0x8000 if default_left[base + old] else 0)
+                    | (<uint32_t>(tail - base) << 16)
+                )
+                queue[tail] = left[base + old]
+                queue[tail + 1] = right[base + old]
+                level[tail] = d + 1
+                level[tail + 1] = d + 1
+                tail += 2
+            head += 1
+        if tail != base + size:
+            raise ValueError("invalid tree: unreachable nodes")
+        # Levels 0-2 complete: the 7 first nodes (breadth-first) are internal.
+        top3[t] = 1 if size >= 15 else 0
+        for old in range(min(size, 7)):
+            if nodes[base + old].threshold == INFINITY and (
+                nodes[base + old].next == base + old
+            ):
+                top3[t] = 0
+    return {
+        "nodes": nodes_arr,
+        "values": values_arr,
+        "roots": roots_arr,
+        "depths": depths_arr,
+        "top3": top3_arr,
+        "thr32": thr32_arr,
+        "words": words_arr,
+        "compact_ok": bool(compact_ok),
+    }
+
+
+cdef void _packed_block(
+    const x_t* X,
+    Py_ssize_t n_features,
+    Py_ssize_t lo,
+    Py_ssize_t hi,
+    const PackedNode* nodes,
+    const double* values,
+    const int64_t* roots,
+    const int32_t* depths,
+    const float* thr32,
+    const int32_t* words,
+    const int32_t* top3,
+    bint simd,
+    Py_ssize_t n_groups,
+    Py_ssize_t tree_start,
+    Py_ssize_t tree_stop,
+    double* out,
+) noexcept nogil:
+    cdef int32_t pos[BLOCK_ROWS]
+    cdef Py_ssize_t t, r, d, group, f
+    cdef int64_t root
+    cdef float* XT = NULL
+    if x_t is float:
+        if simd and hi - lo == BLOCK_ROWS and n_features <= MAX_TRANSPOSED_FEATURES:
+            # The block feature-major, for the gather-free top levels.
+            XT = <float*>malloc(n_features * BLOCK_ROWS * sizeof(float))
+            if XT != NULL:
+                for r in range(BLOCK_ROWS):
+                    for f in range(n_features):
+                        XT[f * BLOCK_ROWS + r] = X[(lo + r) * n_features + f]
+    for t in range(tree_start, tree_stop):
+        root = roots[t]
+        group = t % n_groups
+        if x_t is float:
+            if simd and hi - lo == BLOCK_ROWS:
+                fastml_walk_avx2(X + lo * n_features, <int32_t>n_features, XT,
+                                 top3[t], thr32 + root, words + root, depths[t], pos)
+                for r in range(lo, hi):
+                    out[r * n_groups + group] += values[root + pos[r - lo]]
+                continue
+        for r in range(hi - lo):
+            pos[r] = <int32_t>root
+        for d in range(depths[t]):
+            if x_t is float:
+                fastml_step_float(X, n_features, lo, hi, <const char*>nodes, pos)
+            else:
+                fastml_step_double(X, n_features, lo, hi, <const char*>nodes, pos)
+        for r in range(lo, hi):
+            out[r * n_groups + group] += values[pos[r - lo]]
+    free(XT)
+
+
+def predict_packed(
+    const x_t[:, ::1] X,
+    packed,
+    Py_ssize_t n_groups,
+    Py_ssize_t tree_start,
+    Py_ssize_t tree_stop,
+    double[:, ::1] out,
+    int n_threads=1,
+    simd=None,
+):
+    """Add the leaf values of trees ``[tree_start, tree_stop)`` of ``packed`` (from
+    :func:`pack_trees`) to ``out``; tree t adds to column ``t % n_groups``.
+
+    Each block of 64 rows walks each tree level by level (every row one step, then
+    the next), branch-free, so the rows' walks overlap in the CPU; float32 input
+    uses the AVX2 gather walk when available (``simd=None``: if the CPU has it;
+    False forces the scalar walk). Blocks run in parallel (OpenMP); every output
+    entry is summed in tree order by one thread. Same results as
+    :func:`predict_raw` on the flat arrays, for any ``n_threads`` and ``simd``.
+    """
+    cdef Py_ssize_t n_rows = X.shape[0]
+    cdef Py_ssize_t n_features = X.shape[1]
+    cdef Py_ssize_t n_blocks, b, lo, hi
+    cdef const PackedNode[::1] nodes = packed["nodes"]
+    cdef const double[::1] values = packed["values"]
+    cdef const int64_t[::1] roots = packed["roots"]
+    cdef const int32_t[::1] depths = packed["depths"]
+    cdef const float[::1] thr32 = packed["thr32"]
+    cdef const int32_t[::1] words = packed["words"]
+    cdef const int32_t[::1] top3 = packed["top3"]
+    cdef bint use_simd = bool(packed["compact_ok"]) and simd_available()
+    if simd is not None and not simd:
+        use_simd = False
+    if not (0 <= tree_start <= tree_stop <= roots.shape[0]):
+        raise ValueError("tree range out of bounds.")
+    if n_groups < 1 or out.shape[0] != n_rows or out.shape[1] != n_groups:
+        raise ValueError(f"out must have shape ({n_rows}, {n_groups}).")
+    if n_threads < 1:
+        raise ValueError(f"n_threads must be >= 1, got {n_threads}.")
+    if n_rows == 0 or tree_stop == tree_start:
+        return
+    cdef const x_t* Xp = &X[0, 0]
+    cdef double* outp = &out[0, 0]
+    n_blocks = (n_rows + BLOCK_ROWS - 1) // BLOCK_ROWS
+    if n_blocks == 1 or n_threads == 1:
+        with nogil:
+            for b in range(n_blocks):
+                lo = b * BLOCK_ROWS
+                hi = lo + BLOCK_ROWS if lo + BLOCK_ROWS < n_rows else n_rows
+                _packed_block(Xp, n_features, lo, hi, &nodes[0], &values[0], &roots[0],
+                              &depths[0], &thr32[0], &words[0], &top3[0], use_simd, n_groups,
+                              tree_start, tree_stop, outp)
+        return
+    with nogil:
+        for b in prange(n_blocks, num_threads=n_threads, schedule="static"):
+            lo = b * BLOCK_ROWS
+            hi = lo + BLOCK_ROWS if lo + BLOCK_ROWS < n_rows else n_rows
+            _packed_block(Xp, n_features, lo, hi, &nodes[0], &values[0], &roots[0],
+                          &depths[0], &thr32[0], &words[0], &top3[0], use_simd, n_groups,
+                          tree_start, tree_stop, outp)

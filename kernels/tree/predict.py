@@ -22,6 +22,15 @@ Kernels
 -------
 - :func:`predict_raw`: raw predictions from feature values (float32 or float64).
 - :func:`predict_leaf`: the leaf each row reaches in each tree.
+- :func:`pack_trees` / :func:`predict_packed`: the estimators' fast path. The flat
+  trees are re-laid once (breadth-first, children adjacent, 16-byte node records,
+  leaves looping on themselves with threshold +inf) so that each block of rows walks
+  each tree level by level for exactly the tree's depth, branch-free. For float32
+  input on a CPU with AVX2 (runtime check), 8 rows walk together with gathers, the
+  top three levels (when complete) without gathers from a feature-major copy of the
+  block, and thresholds rounded up to float32 (for float32 ``x``, ``x < t`` iff
+  ``x < ceil32(t)``: identical decisions). Results are bit-identical to
+  :func:`predict_raw` (tests/kernels/test_tree_predict.py).
 - (binned prediction while training: kernels/gbdt/grow.py ``predict_tree_binned``.)
 
 Both take ``n_threads`` (default 1, OpenMP threads). :func:`predict_raw` *adds* to
@@ -39,6 +48,22 @@ Naive reference: tests/naive/tree.py (a recursive walk per row and tree); tests:
 tests/kernels/test_tree_predict.py.
 """
 
-from fastml.kernels.tree._predict import SMALL_BATCH, predict_leaf, predict_raw
+from fastml.kernels.tree._predict import (
+    PACKED_NODE_DTYPE,
+    SMALL_BATCH,
+    pack_trees,
+    predict_leaf,
+    predict_packed,
+    predict_raw,
+    simd_available,
+)
 
-__all__ = ["predict_raw", "predict_leaf", "SMALL_BATCH"]
+__all__ = [
+    "predict_raw",
+    "predict_leaf",
+    "pack_trees",
+    "predict_packed",
+    "simd_available",
+    "PACKED_NODE_DTYPE",
+    "SMALL_BATCH",
+]

@@ -2,7 +2,14 @@
 
 import numpy as np
 import pytest
-from fastml.kernels.tree.predict import SMALL_BATCH, predict_leaf, predict_raw
+from fastml.kernels.tree.predict import (
+    PACKED_NODE_DTYPE,
+    SMALL_BATCH,
+    pack_trees,
+    predict_leaf,
+    predict_packed,
+    predict_raw,
+)
 from naive.hist import naive_predict
 
 
@@ -132,3 +139,62 @@ def test_predict_leaf_matches_walk(n_threads):
     np.testing.assert_allclose(
         value[tree_ptr[:-1][None, :] + out].sum(axis=1), raw[:, 0]
     )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_rows", [1, 127, 128, 129, 1000])
+@pytest.mark.parametrize("simd", [None, False])
+@pytest.mark.parametrize("max_depth", [2, 6, 9])
+def test_predict_packed_matches_raw(dtype, n_rows, simd, max_depth):
+    forest = random_forest(max_depth, 15, 6, max_depth=max_depth)
+    packed = pack_trees(*forest)
+    X = _X(max_depth, n_rows, 6, dtype)
+    for n_groups, start, stop in [(1, 0, 15), (3, 0, 15), (3, 6, 9), (1, 4, 4)]:
+        expected = np.full((n_rows, n_groups), 0.25)
+        # predict_raw sums trees [0, stop): shift the pointer to start at `start`.
+        predict_raw(X, *forest[:6], forest[6][start:], n_groups, stop - start, expected)
+        if start % n_groups:
+            continue
+        for n_threads in (1, 2):
+            out = np.full((n_rows, n_groups), 0.25)
+            predict_packed(
+                X, packed, n_groups, start, stop, out, n_threads=n_threads, simd=simd
+            )
+            np.testing.assert_array_equal(out, expected)
+
+
+def test_pack_trees_layout():
+    forest = random_forest(5, 4, 3, max_depth=4)
+    packed = pack_trees(*forest)
+    feature, threshold, default_left, left, right, value, tree_ptr = forest
+    assert packed["nodes"].dtype == PACKED_NODE_DTYPE
+    np.testing.assert_array_equal(packed["roots"], tree_ptr[:-1])
+    nodes = packed["nodes"]
+    for t in range(4):
+        lo, hi = tree_ptr[t], tree_ptr[t + 1]
+        for i in range(lo, hi):
+            if nodes["threshold"][i] == np.inf and nodes["next"][i] == i:
+                continue  # a leaf loops on itself
+            assert lo < nodes["next"][i] < hi - 1
+        leaves = (feature[lo:hi] < 0).sum()
+        assert (packed["values"][lo:hi] != 0).sum() <= leaves
+        np.testing.assert_allclose(
+            np.sort(packed["values"][lo:hi][packed["values"][lo:hi] != 0]),
+            np.sort(value[lo:hi][(feature[lo:hi] < 0) & (value[lo:hi] != 0)]),
+        )
+    # float32 thresholds are rounded up: x < t iff x < t32 for float32 x.
+    t64 = nodes["threshold"]
+    t32 = packed["thr32"]
+    finite = np.isfinite(t64)
+    assert (t32[finite].astype(np.float64) >= t64[finite]).all()
+    below = np.nextafter(t32[finite], np.float32(-np.inf)).astype(np.float64)
+    assert (below < t64[finite]).all()
+
+
+def test_pack_trees_rejects_broken_trees():
+    forest = list(random_forest(0, 1, 3, max_depth=3))
+    forest[3] = forest[3].copy()
+    internal = np.flatnonzero(forest[0] >= 0)[0]
+    forest[3][internal] = forest[4][internal]  # both children the same node
+    with pytest.raises(ValueError, match="invalid tree"):
+        pack_trees(*forest)
