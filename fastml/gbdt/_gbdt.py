@@ -71,6 +71,19 @@ _PARALLEL_PREDICT_ROWS = 2048
 
 
 _NOT_FITTED_CLASSES: dict[Any, type] = {}
+_FLOAT_TYPES = (np.dtype(np.float64), np.dtype(np.float32))
+_KERNELS: dict[str, Any] = {}
+
+
+def _kernel(name: str) -> Any:
+    """A prediction kernel, imported on first use (importing fastml.gbdt loads no
+    compiled module) and cached (single-row latency)."""
+    func = _KERNELS.get(name)
+    if func is None:
+        from fastml.kernels.tree import predict
+
+        func = _KERNELS[name] = getattr(predict, name)
+    return func
 
 
 def _not_fitted(est: Any) -> Exception:
@@ -646,26 +659,22 @@ class _BaseGBDT(BaseEstimator):
 
     # ------------------------------------------------------------------ predict
 
-    def _check_X_predict(self, X: Any) -> np.ndarray:
+    def _check_X_predict(self, X: Any) -> tuple[np.ndarray, bool]:
+        """Validated X, and whether the infinity check is left to the kernel."""
         _check_fitted(self)
-        # Fast path for small canonical arrays (single-row latency): the checks of
-        # validate_data, without its conversions.
+        # Fast path for small canonical arrays (single-row latency): validate_data's
+        # checks without its conversions; the kernel rejects infinite values.
         if (
             type(X) is np.ndarray
             and X.ndim == 2
-            and X.dtype in (np.float64, np.float32)
+            and X.dtype in _FLOAT_TYPES
             and X.flags.c_contiguous
-            and X.shape[0] > 0
-            and X.shape[0] <= 64
+            and 0 < X.shape[0] <= 64
             and X.shape[1] == self.n_features_in_
             and not hasattr(self, "feature_names_in_")
         ):
-            if np.isinf(X).any():
-                raise ValueError(
-                    f"Input X contains infinity or a value too large for {X.dtype!r}."
-                )
-            return X
-        return validate_data(
+            return X, True
+        X = validate_data(
             self,
             X,
             reset=False,
@@ -673,6 +682,7 @@ class _BaseGBDT(BaseEstimator):
             order="C",
             ensure_all_finite="allow-nan",
         )
+        return X, False
 
     def _n_trees_used(self, iteration_range: Any) -> int:
         k = self.n_groups_
@@ -707,36 +717,46 @@ class _BaseGBDT(BaseEstimator):
         return 1
 
     def _raw_predict(self, X: Any, iteration_range: Any = None) -> np.ndarray:
-        from fastml.kernels.tree.predict import predict_packed
-
-        X = self._check_X_predict(X)
-        n_trees = self._n_trees_used(iteration_range)
-        out = np.empty((X.shape[0], self.n_groups_), dtype=np.float64)
-        out[:] = self.base_margin_
-        predict_packed(
-            X,
-            self._packed,
-            self.n_groups_,
-            0,
-            n_trees,
-            out,
-            n_threads=self._predict_threads(X.shape[0], n_trees),
+        X, check_inf = self._check_X_predict(X)
+        if iteration_range is None:
+            rounds = self.best_iteration_ + 1 if self._use_best else self.n_rounds_
+            n_trees = rounds * self.n_groups_
+        else:
+            n_trees = self._n_trees_used(iteration_range)
+        n = X.shape[0]
+        if self.n_groups_ == 1:
+            out = np.full((n, 1), self.base_margin_[0])
+        else:
+            out = np.empty((n, self.n_groups_))
+            out[:] = self.base_margin_
+        n_threads = (
+            1
+            if n * n_trees < _PARALLEL_PREDICT_ROWS * 100
+            else (resolve_n_jobs(self.n_jobs))
         )
+        if _kernel("predict_packed")(
+            X, self._packed, self.n_groups_, 0, n_trees, out, n_threads, None, check_inf
+        ):
+            raise ValueError(
+                f"Input X contains infinity or a value too large for {X.dtype!r}."
+            )
         return out
 
     def _staged_raw(self, X: Any) -> Iterator[np.ndarray]:
-        from fastml.kernels.tree.predict import predict_packed
-
-        X = self._check_X_predict(X)
+        X, check_inf = self._check_X_predict(X)
+        predict_packed = _kernel("predict_packed")
         k = self.n_groups_
         out = np.empty((X.shape[0], k), dtype=np.float64)
         out[:] = self.base_margin_
         n_rounds = self.best_iteration_ + 1 if self._use_best else self.n_rounds_
         n_threads = self._predict_threads(X.shape[0], k)
         for r in range(n_rounds):
-            predict_packed(
-                X, self._packed, k, r * k, (r + 1) * k, out, n_threads=n_threads
-            )
+            if predict_packed(
+                X, self._packed, k, r * k, (r + 1) * k, out, n_threads, None, check_inf
+            ):
+                raise ValueError(
+                    f"Input X contains infinity or a value too large for {X.dtype!r}."
+                )
             yield out
 
     def apply(self, X: Any) -> np.ndarray:
@@ -748,7 +768,15 @@ class _BaseGBDT(BaseEstimator):
         """
         from fastml.kernels.tree.predict import predict_leaf
 
-        X = self._check_X_predict(X)
+        _check_fitted(self)
+        X = validate_data(
+            self,
+            X,
+            reset=False,
+            dtype=(np.float32, np.float64),
+            order="C",
+            ensure_all_finite="allow-nan",
+        )
         t = self.trees_
         n_trees = t["tree_ptr"].shape[0] - 1
         out = np.empty((X.shape[0], n_trees), dtype=np.int32)
@@ -1181,14 +1209,24 @@ class GBDTClassifier(ClassifierMixin, _BaseGBDT):
         return self._proba(raw)
 
     def _proba(self, raw: np.ndarray) -> np.ndarray:
+        if self.n_groups_ == 1 and raw.shape[0] == 1:
+            # One row (latency): plain floats instead of several tiny ufunc calls.
+            z0 = float(raw[0, 0])
+            p1 = (
+                1.0 / (1.0 + math.exp(-z0))
+                if z0 >= 0
+                else 1.0 - 1.0 / (1.0 + math.exp(z0))
+            )
+            return np.array([[1.0 - p1, p1]])
         if self.n_groups_ == 1:
             z = raw[:, 0]
-            p1 = np.empty_like(z)
-            pos = z >= 0
-            p1[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
-            ez = np.exp(z[~pos])
-            p1[~pos] = ez / (1.0 + ez)
-            return np.stack([1.0 - p1, p1], axis=1)
+            # sigmoid without overflow: e = exp(-|z|) <= 1.
+            e = np.exp(-np.abs(z))
+            inv = 1.0 / (1.0 + e)
+            out = np.empty((z.shape[0], 2))
+            out[:, 1] = np.where(z >= 0, inv, e * inv)
+            out[:, 0] = 1.0 - out[:, 1]
+            return out
         z = raw - raw.max(axis=1, keepdims=True)
         np.exp(z, out=z)
         z /= z.sum(axis=1, keepdims=True)

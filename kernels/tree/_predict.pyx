@@ -556,9 +556,13 @@ def predict_packed(
     double[:, ::1] out,
     int n_threads=1,
     simd=None,
+    bint check_inf=False,
 ):
     """Add the leaf values of trees ``[tree_start, tree_stop)`` of ``packed`` (from
     :func:`pack_trees`) to ``out``; tree t adds to column ``t % n_groups``.
+
+    Returns 0, or 1 without predicting anything when ``check_inf`` is true and X
+    holds an infinite value (the estimators' single-row path validates this way).
 
     Each block of 64 rows walks each tree level by level (every row one step, then
     the next), branch-free, so the rows' walks overlap in the CPU; float32 input
@@ -586,10 +590,17 @@ def predict_packed(
         raise ValueError(f"out must have shape ({n_rows}, {n_groups}).")
     if n_threads < 1:
         raise ValueError(f"n_threads must be >= 1, got {n_threads}.")
-    if n_rows == 0 or tree_stop == tree_start:
-        return
+    if n_rows == 0:
+        return 0
     cdef const x_t* Xp = &X[0, 0]
     cdef double* outp = &out[0, 0]
+    cdef Py_ssize_t i
+    if check_inf:
+        for i in range(n_rows * n_features):
+            if Xp[i] == INFINITY or Xp[i] == -INFINITY:
+                return 1
+    if tree_stop == tree_start:
+        return 0
     n_blocks = (n_rows + BLOCK_ROWS - 1) // BLOCK_ROWS
     if n_blocks == 1 or n_threads == 1:
         with nogil:
@@ -599,7 +610,7 @@ def predict_packed(
                 _packed_block(Xp, n_features, lo, hi, &nodes[0], &values[0], &roots[0],
                               &depths[0], &thr32[0], &words[0], &top3[0], use_simd, n_groups,
                               tree_start, tree_stop, outp)
-        return
+        return 0
     with nogil:
         for b in prange(n_blocks, num_threads=n_threads, schedule="static"):
             lo = b * BLOCK_ROWS
@@ -607,3 +618,4 @@ def predict_packed(
             _packed_block(Xp, n_features, lo, hi, &nodes[0], &values[0], &roots[0],
                           &depths[0], &thr32[0], &words[0], &top3[0], use_simd, n_groups,
                           tree_start, tree_stop, outp)
+    return 0
