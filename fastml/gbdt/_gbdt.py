@@ -1211,12 +1211,11 @@ class GBDTClassifier(ClassifierMixin, _BaseGBDT):
     def _proba(self, raw: np.ndarray) -> np.ndarray:
         if self.n_groups_ == 1 and raw.shape[0] == 1:
             # One row (latency): plain floats instead of several tiny ufunc calls.
+            # Same operations as the array path below.
             z0 = float(raw[0, 0])
-            p1 = (
-                1.0 / (1.0 + math.exp(-z0))
-                if z0 >= 0
-                else 1.0 - 1.0 / (1.0 + math.exp(z0))
-            )
+            e0 = math.exp(-abs(z0))
+            inv0 = 1.0 / (1.0 + e0)
+            p1 = inv0 if z0 >= 0 else e0 * inv0
             return np.array([[1.0 - p1, p1]])
         if self.n_groups_ == 1:
             z = raw[:, 0]
