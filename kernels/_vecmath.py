@@ -216,11 +216,28 @@ def log1p_nonneg_f64(x: float) -> float:
     """log(1 + x) for finite float64 x >= 0 with full relative accuracy for tiny x.
 
     Goldberg's trick: with u = fl(1 + x), log1p(x) = x log(u) / (u - 1) (u - 1 is
-    exact), and x itself when u == 1. NaN propagates.
+    exact), and x itself when u == 1. NaN propagates. (log(u) is
+    :func:`log_pos_f64`'s arithmetic, written out: one compile unit fewer.)
     """
     u = 1.0 + x
     d = u - 1.0
-    r = x * (log_pos_f64(u) / d)
+    bits = np.float64(u).view(_I64)
+    k = (bits - _SQRT_HALF_BITS) >> _SHIFT52
+    m = _I64(bits - (k << _SHIFT52)).view(np.float64)
+    f = m - 1.0
+    s = f / (2.0 + f)
+    z = s * s
+    z2 = z * z
+    h = ((_H0 + _H1 * z) + z2 * (_H2 + _H3 * z)) + (z2 * z2) * (
+        (_H4 + _H5 * z) + z2 * _H6
+    )
+    # log(1 + f) = f - (f^2 / 2 - s (f^2 / 2 + 2 z h)): f is exact and the rounding
+    # of s only enters through small terms.
+    hfsq = 0.5 * f * f
+    r = 2.0 * z * h
+    kf = np.float64(k)
+    res = kf * _LN2_HI_L - ((hfsq - (s * (hfsq + r) + kf * _LN2_LO_L)) - f)
+    r = x * (res / d)
     return x if d == 0.0 else r
 
 

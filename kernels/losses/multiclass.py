@@ -97,32 +97,6 @@ _MIN_BLOCK_ROWS = 64
 
 
 @jit
-def _block_rows(n_classes: int) -> int:
-    return max(_MIN_BLOCK_ROWS, _BLOCK // max(1, n_classes))
-
-
-@jit
-def _transpose_block(zb: np.ndarray, zt: np.ndarray) -> None:
-    nb, n_classes = zb.shape
-    for r in range(nb):
-        row = zb[r]
-        for k in range(n_classes):
-            zt[k * nb + r] = row[k]
-
-
-@jit
-def _block_max(zt: np.ndarray, nb: int, n_classes: int, m: np.ndarray) -> None:
-    """Row maxima m[r] (NaN entries ignored), as selects."""
-    for r in range(nb):
-        m[r] = zt[r]
-    for k in range(1, n_classes):
-        base = k * nb
-        for r in range(nb):
-            v = zt[base + r]
-            m[r] = v if v > m[r] else m[r]
-
-
-@jit
 def _block_log_sums(
     e: np.ndarray,
     nb: int,
@@ -257,8 +231,18 @@ def _softmax_block_f64(
     """Rows r0:r0+nb: transposed logits zt, maxima m, exponentials e, rest = s - 1
     and log_s = log(s) (the part shared by the loss and its derivatives)."""
     n_classes = raw.shape[1]
-    _transpose_block(raw[r0 : r0 + nb], zt)
-    _block_max(zt, nb, n_classes, m)
+    # Transpose the block class-major, then row maxima as selects (NaN ignored).
+    for r in range(nb):
+        row = raw[r0 + r]
+        for k in range(n_classes):
+            zt[k * nb + r] = row[k]
+    for r in range(nb):
+        m[r] = zt[r]
+    for k in range(1, n_classes):
+        base = k * nb
+        for r in range(nb):
+            v = zt[base + r]
+            m[r] = v if v > m[r] else m[r]
     for k in range(n_classes):
         base = k * nb
         for r in range(nb):
@@ -289,7 +273,7 @@ def loss_softmax_f64(
     out : ndarray of shape (n_samples,), float64 (OUT)
     """
     n_rows, n_classes = raw.shape
-    rows = _block_rows(n_classes)
+    rows = max(_MIN_BLOCK_ROWS, _BLOCK // max(1, n_classes))
     zt = np.empty(rows * n_classes, dtype=np.float64)
     e = np.empty(rows * n_classes, dtype=np.float64)
     m = np.empty(rows, dtype=np.float64)
@@ -323,7 +307,7 @@ def gradient_hessian_softmax_f64(
     grad, hess : ndarray of shape (n_samples, n_classes), float64 (OUT)
     """
     n_rows, n_classes = raw.shape
-    rows = _block_rows(n_classes)
+    rows = max(_MIN_BLOCK_ROWS, _BLOCK // max(1, n_classes))
     zt = np.empty(rows * n_classes, dtype=np.float64)
     e = np.empty(rows * n_classes, dtype=np.float64)
     m = np.empty(rows, dtype=np.float64)
@@ -354,8 +338,18 @@ def _softmax_block_f32(
     """Rows r0:r0+nb: transposed logits zt, maxima m, exponentials e, rest = s - 1
     and log_s = log(s) (the part shared by the loss and its derivatives)."""
     n_classes = raw.shape[1]
-    _transpose_block(raw[r0 : r0 + nb], zt)
-    _block_max(zt, nb, n_classes, m)
+    # Transpose the block class-major, then row maxima as selects (NaN ignored).
+    for r in range(nb):
+        row = raw[r0 + r]
+        for k in range(n_classes):
+            zt[k * nb + r] = row[k]
+    for r in range(nb):
+        m[r] = zt[r]
+    for k in range(1, n_classes):
+        base = k * nb
+        for r in range(nb):
+            v = zt[base + r]
+            m[r] = v if v > m[r] else m[r]
     for k in range(n_classes):
         base = k * nb
         for r in range(nb):
@@ -376,7 +370,7 @@ def loss_softmax_f32(
     """As :func:`loss_softmax_f64` for float32 arrays (exponentials in float32
     lanes, sums and logs in float64)."""
     n_rows, n_classes = raw.shape
-    rows = _block_rows(n_classes)
+    rows = max(_MIN_BLOCK_ROWS, _BLOCK // max(1, n_classes))
     zt = np.empty(rows * n_classes, dtype=np.float32)
     e = np.empty(rows * n_classes, dtype=np.float32)
     m = np.empty(rows, dtype=np.float32)
@@ -403,7 +397,7 @@ def gradient_hessian_softmax_f32(
 ) -> None:
     """As :func:`gradient_hessian_softmax_f64` for float32 arrays."""
     n_rows, n_classes = raw.shape
-    rows = _block_rows(n_classes)
+    rows = max(_MIN_BLOCK_ROWS, _BLOCK // max(1, n_classes))
     zt = np.empty(rows * n_classes, dtype=np.float32)
     e = np.empty(rows * n_classes, dtype=np.float32)
     m = np.empty(rows, dtype=np.float32)
