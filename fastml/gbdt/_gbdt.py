@@ -380,12 +380,7 @@ class _BaseGBDT(BaseEstimator):
             )
         p["max_delta_step"] = mds
 
-        w_full = np.ones(n_samples) if w is None else w
-        base = objective.initial_margin(
-            y_enc.astype(np.float64) if objective.kind != "softmax" else y_enc,
-            w_full,
-            p["base_score"],
-        )
+        base = objective.initial_margin(y_enc, w, p["base_score"])
         if not np.all(np.isfinite(base)):
             raise ValueError("The initial margin (base_score) is not finite.")
         self.tree_method_ = tree_method
@@ -505,8 +500,8 @@ class _BaseGBDT(BaseEstimator):
         for ev in evals:
             ev["raw"] = np.empty((ev["X"].shape[0], k_groups))
             ev["raw"][:] = self.base_margin_
-        y_kernel = objective.kernel_target(y)
-        all_rows = np.arange(n_samples, dtype=np.int32)
+        if hist:
+            from fastml.kernels.gbdt.grow import fill_arange
         all_features = np.arange(n_features, dtype=np.int32)
         n_colsample = max(1, int(p["colsample_bytree"] * n_features))
 
@@ -521,18 +516,16 @@ class _BaseGBDT(BaseEstimator):
         verbose_every = int(self.verbose) if not isinstance(self.verbose, bool) else 1
 
         for it in range(p["n_estimators"]):
-            objective.gradients(y_kernel, raw, w, gh, n_threads)
+            objective.gradients(y, raw, w, gh, n_threads)
+            rows: np.ndarray | None = None  # None: all rows
+            left_out = None
             if p["subsample"] < 1.0:
                 mask = rng.random(n_samples) < p["subsample"]
-                rows = all_rows[mask]
-                if rows.shape[0] == 0:
-                    rows = all_rows[
-                        rng.integers(n_samples) : rng.integers(n_samples) + 1
-                    ]
-                left_out = all_rows[~mask] if rows.shape[0] < n_samples else None
-            else:
-                rows = all_rows
-                left_out = None
+                if not mask.any():
+                    mask[rng.integers(n_samples)] = True
+                if not mask.all():
+                    rows = np.flatnonzero(mask).astype(np.int32)
+                    left_out = np.flatnonzero(~mask).astype(np.int32)
             for k in range(k_groups):
                 feats: np.ndarray
                 if n_colsample < n_features:
@@ -541,8 +534,12 @@ class _BaseGBDT(BaseEstimator):
                 else:
                     feats = all_features
                 if hist:
-                    m = rows.shape[0]
-                    idx[:m] = rows
+                    if rows is None:
+                        m = n_samples
+                        fill_arange(idx)
+                    else:
+                        m = rows.shape[0]
+                        idx[:m] = rows
                     n_nodes = grow_tree_call(
                         bins,
                         gh[k],
@@ -594,7 +591,9 @@ class _BaseGBDT(BaseEstimator):
                         *presorted,
                         g,
                         h,
-                        rows.astype(np.int64),
+                        np.arange(n_samples, dtype=np.int64)
+                        if rows is None
+                        else rows.astype(np.int64),
                         feats.astype(np.int64),
                         max_depth,
                         max_leaves,
@@ -1179,7 +1178,8 @@ class GBDTClassifier(ClassifierMixin, _BaseGBDT):
             )
         self.classes_ = classes
         self.n_classes_ = int(classes.shape[0])
-        return y_enc.astype(np.int64)
+        # Compact class indices (the objective converts chunk by chunk).
+        return y_enc.astype(np.uint8 if classes.shape[0] <= 255 else np.int32)
 
     def _encode_eval_y(self, y: Any) -> np.ndarray:
         ye = column_or_1d(check_array(y, ensure_2d=False, dtype=None, input_name="y"))

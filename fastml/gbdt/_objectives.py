@@ -144,11 +144,12 @@ class Objective:
 
     # --- targets and margins -------------------------------------------------------
 
-    def kernel_target(self, y: np.ndarray) -> np.ndarray:
-        """y as the loss kernels want it (float64, or int64 class indices)."""
+    def _chunk_target(self, y: np.ndarray) -> np.ndarray:
+        """A chunk of y as the loss kernels want it (float64, or int64 class indices);
+        y itself stays compact (uint8/int32 class indices for classifiers)."""
         if self.kind == "softmax":
-            return np.ascontiguousarray(y, dtype=np.int64)
-        return np.ascontiguousarray(y, dtype=np.float64)
+            return y.astype(np.int64)
+        return y.astype(np.float64, copy=False)
 
     def check_target(self, y: np.ndarray) -> None:
         if self.kind == "poisson" and np.any(y < 0):
@@ -158,9 +159,10 @@ class Objective:
             )
 
     def initial_margin(
-        self, y: np.ndarray, w: np.ndarray, base_score: float | None
+        self, y: np.ndarray, w: np.ndarray | None, base_score: float | None
     ) -> np.ndarray:
-        """Initial raw prediction per group, shape (n_groups,)."""
+        """Initial raw prediction per group, shape (n_groups,) (``w`` None: unit
+        weights)."""
         k = self.n_groups
         if base_score is not None:
             b = float(base_score)
@@ -179,20 +181,27 @@ class Objective:
             return np.full(k, b)
         if self.kind == "custom":
             return np.zeros(k)
-        total = float(np.sum(w))
+        n = y.shape[0]
+        total = float(n) if w is None else float(np.sum(w))
+
+        def wsum(v: np.ndarray) -> float:
+            if w is None:
+                return float(np.sum(v, dtype=np.float64))
+            return float(np.dot(w, v.astype(np.float64, copy=False)))
+
         if self.kind == "squared_error":
-            return np.array([float(np.sum(w * y)) / total])
+            return np.array([wsum(y) / total])
         if self.kind == "pseudo_huber":
-            return np.array([_weighted_median(y, w)])
+            return np.array([_weighted_median(y, np.ones(n) if w is None else w)])
         if self.kind == "poisson":
-            mean = float(np.sum(w * y)) / total
+            mean = wsum(y) / total
             if not mean > 0.0:
                 raise ValueError(
                     "Poisson regression needs a positive weighted mean of y."
                 )
             return np.array([np.log(mean)])
         if self.kind == "binary_logistic":
-            p = float(np.sum(w * y)) / total
+            p = wsum(y) / total
             p = min(max(p, 1e-7), 1.0 - 1e-7)
             return np.array([np.log(p / (1.0 - p))])
         # softmax: centred log class frequencies
@@ -231,7 +240,7 @@ class Objective:
             g = g_buf[:m]
             h = h_buf[:m]
             self.loss.gradient_hessian(
-                y[start:stop],
+                self._chunk_target(y[start:stop]),
                 r,
                 None if w is None else w[start:stop],
                 out=(g, h),
@@ -256,7 +265,9 @@ class Objective:
         assert self.func is not None
         k = self.n_groups
         margin = raw if k > 1 else raw[:, 0]
-        out = self.func(y.astype(np.float64) if k == 1 else y, margin.copy())
+        out = self.func(
+            y.astype(np.float64) if k == 1 else y.astype(np.int64), margin.copy()
+        )
         if not isinstance(out, tuple) or len(out) != 2:
             raise ValueError(
                 "A callable objective must return a tuple (grad, hess), got "

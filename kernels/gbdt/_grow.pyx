@@ -22,6 +22,7 @@ include "../hist/_split.pxi"
 
 __all__ = [
     "GrowWorkspace",
+    "fill_arange",
     "build_histograms",
     "find_best_splits",
     "grid_scales",
@@ -670,6 +671,14 @@ cdef Py_ssize_t _grow_tree(
 
 
 # --- Python entry points -----------------------------------------------------------
+
+def fill_arange(int32_t[::1] out):
+    """``out[i] = i`` in place (the all-rows index without a temporary array)."""
+    cdef Py_ssize_t i
+    with nogil:
+        for i in range(out.shape[0]):
+            out[i] = <int32_t>i
+
 
 def _check_threads(int n_threads):
     if n_threads < 1:

@@ -72,6 +72,7 @@ brute-force splits from per-row sums); tests: tests/kernels/test_grow.py.
 
 from fastml.kernels.gbdt._grow import (
     GrowWorkspace,
+    fill_arange,
     grow_tree,
     partition_rows,
     predict_tree_binned,
@@ -79,6 +80,7 @@ from fastml.kernels.gbdt._grow import (
 
 __all__ = [
     "GrowWorkspace",
+    "fill_arange",
     "grow_tree",
     "partition_rows",
     "predict_tree_binned",
