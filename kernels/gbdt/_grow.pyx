@@ -42,6 +42,9 @@ cdef enum:
     MIN_PARALLEL_SCAN = 16384
     # Rows ahead prefetched by the partition (its rows are scattered).
     PARTITION_AHEAD = 64
+    # Rows per piece of the fused level pass (partitioned, then histogrammed while
+    # their bins are still in L2: 4096 rows x <= 256 bytes).
+    PIECE = 4096
 
 # Splits must gain more than this (XGBoost's kRtEps) as well as more than gamma.
 cdef double KEEP_EPS = 1e-6
@@ -356,6 +359,251 @@ cdef struct TreeOut:
     double* cover
 
 
+cdef void _fused_segment(
+    const bin_t* bins, Py_ssize_t n_features, const float* gh, const int32_t* idx,
+    int32_t* tmp, Py_ssize_t lo, Py_ssize_t hi, int64_t feature, int64_t split_bin,
+    bint default_left, Py_ssize_t missing_bin, int small_left, double scale_g,
+    double scale_h, Py_ssize_t stride, const int32_t* features, Py_ssize_t n_active,
+    bint all_features, double* hist, int64_t* piece_left,
+) noexcept nogil:
+    """Partition ``idx[lo:hi]`` into tmp piece by piece (``PIECE`` rows, left rows
+    first from the piece's start, right rows reversed from its end; the left count
+    of piece j goes to ``piece_left[j]``) and, right after each piece, add its
+    small-side rows (``small_left``: 1 left, 0 right, -1 none) to ``hist``: their
+    bins are still in cache, and no row needs a data-dependent branch."""
+    cdef Py_ssize_t a, b, n_l, j = 0
+    a = lo
+    while a < hi:
+        b = a + PIECE if a + PIECE < hi else hi
+        n_l = _partition_block(bins, n_features, idx, tmp, a, b, feature, split_bin,
+                               default_left, missing_bin)
+        piece_left[j] = n_l
+        if small_left == 1:
+            _accumulate(bins, n_features, gh, tmp, a, a + n_l, scale_g, scale_h,
+                        stride, features, n_active, all_features, hist)
+        elif small_left == 0:
+            _accumulate(bins, n_features, gh, tmp, a + n_l, b, scale_g, scale_h,
+                        stride, features, n_active, all_features, hist)
+        a = b
+        j += 1
+
+
+cdef int _fused_level(
+    const bin_t* bins, Py_ssize_t n_features, const float* gh, int32_t* idx,
+    int32_t* tmp, const int64_t* splits, const int64_t* small, Py_ssize_t n_nodes,
+    Py_ssize_t missing_bin, double scale_g, double scale_h, Py_ssize_t stride,
+    const int32_t* features, Py_ssize_t n_active, bint all_features, double* pool,
+    double* partial, Py_ssize_t hist_size, Py_ssize_t max_tasks, int n_threads,
+    int64_t* out_n_left,
+) noexcept nogil:
+    """Partition every node of a batch and build the histogram of one child of each.
+
+    ``splits`` rows: begin, end, feature, split_bin, default_left; ``small`` rows:
+    side (1 left, 0 right, -1 no histogram), pool slot. The concatenated rows are cut
+    into equal thread ranges (tasks); a (task, node) intersection is a segment,
+    processed in pieces of ``PIECE`` rows: each piece is partitioned into tmp, then
+    its small-side rows go to the child's histogram while their bins are in cache
+    (into the pool slot when the segment is the whole node, else into a per-task
+    partial added afterwards: exact sums, any order). Finally the pieces are copied
+    back in place (stable: left rows first). Returns -1 when out of memory.
+    """
+    cdef Py_ssize_t k, t, s, n_tasks, n_segs, i, c, n_copy, n_pieces, j, part
+    cdef int64_t total, lo, hi, c0, c1, a, b, off, rows
+    cdef int64_t work = 0
+    cdef int64_t* cum = <int64_t*>malloc((n_nodes + 1) * sizeof(int64_t))
+    if cum == NULL:
+        return -1
+    cum[0] = 0
+    for k in range(n_nodes):
+        cum[k + 1] = cum[k] + (splits[5 * k + 1] - splits[5 * k])
+        if small[2 * k] >= 0:
+            work += n_active * (splits[5 * k + 1] - splits[5 * k]) // 2
+        else:
+            work += (splits[5 * k + 1] - splits[5 * k]) // 4
+    total = cum[n_nodes]
+    n_tasks = work // MIN_WORK_PER_TASK
+    if n_tasks > max_tasks:
+        n_tasks = max_tasks
+    if n_tasks < 1:
+        n_tasks = 1
+    # Segments: per task, its nodes in order. seg rows: lo, hi, node, hist target
+    # (-1 none, -2 pool slot, else partial index), first piece index.
+    n_segs = n_tasks + n_nodes
+    cdef int64_t* seg = <int64_t*>malloc((5 * n_segs + 1) * sizeof(int64_t))
+    cdef int64_t* task_seg = <int64_t*>malloc((n_tasks + 1) * sizeof(int64_t))
+    if seg == NULL or task_seg == NULL:
+        free(cum)
+        free(seg)
+        free(task_seg)
+        return -1
+    s = 0
+    n_pieces = 0
+    for t in range(n_tasks):
+        task_seg[t] = s
+        lo = _task_lo(t, n_tasks, total)
+        hi = _task_lo(t + 1, n_tasks, total)
+        if hi <= lo:
+            continue
+        k = _node_at(cum, n_nodes, lo)
+        part = 0
+        while k < n_nodes and cum[k] < hi:
+            c0 = cum[k]
+            c1 = cum[k + 1]
+            if c1 > c0:
+                a = lo if lo > c0 else c0
+                b = hi if hi < c1 else c1
+                off = splits[5 * k] - c0
+                seg[5 * s] = a + off
+                seg[5 * s + 1] = b + off
+                seg[5 * s + 2] = k
+                if small[2 * k] < 0:
+                    seg[5 * s + 3] = -1
+                elif a == c0 and b == c1:
+                    seg[5 * s + 3] = -2
+                else:
+                    seg[5 * s + 3] = 2 * t + (0 if part == 0 else 1)
+                    part += 1
+                seg[5 * s + 4] = n_pieces
+                n_pieces += (b - a + PIECE - 1) // PIECE
+                s += 1
+            k += 1
+    task_seg[n_tasks] = s
+    n_segs = s
+    cdef int64_t* piece_left = <int64_t*>malloc((n_pieces + 1) * sizeof(int64_t))
+    if piece_left == NULL:
+        free(cum)
+        free(seg)
+        free(task_seg)
+        return -1
+    for k in range(n_nodes):
+        if small[2 * k] >= 0:
+            memset(pool + small[2 * k + 1] * hist_size, 0, hist_size * sizeof(double))
+    if n_tasks == 1 or n_threads <= 1:
+        for t in range(n_tasks):
+            _fused_task(t, task_seg, seg, piece_left, bins, n_features, gh, idx, tmp,
+                        splits, small, missing_bin, scale_g, scale_h, stride, features,
+                        n_active, all_features, pool, partial, hist_size)
+    else:
+        for t in prange(n_tasks, num_threads=n_threads, schedule="static"):
+            _fused_task(t, task_seg, seg, piece_left, bins, n_features, gh, idx, tmp,
+                        splits, small, missing_bin, scale_g, scale_h, stride, features,
+                        n_active, all_features, pool, partial, hist_size)
+    # Partials of cut nodes.
+    for s in range(n_segs):
+        if seg[5 * s + 3] >= 0:
+            k = seg[5 * s + 2]
+            for i in range(hist_size):
+                pool[small[2 * k + 1] * hist_size + i] += partial[seg[5 * s + 3] * hist_size + i]
+    # Left counts per node, then copy tasks (one per piece side, in order).
+    for k in range(n_nodes):
+        out_n_left[k] = 0
+    for s in range(n_segs):
+        k = seg[5 * s + 2]
+        lo = seg[5 * s]
+        hi = seg[5 * s + 1]
+        j = seg[5 * s + 4]
+        while lo < hi:
+            out_n_left[k] += piece_left[j]
+            lo += PIECE
+            j += 1
+    cdef int64_t* lpos = <int64_t*>malloc((2 * n_nodes + 1) * sizeof(int64_t))
+    cdef int64_t* copy = <int64_t*>malloc((8 * n_pieces + 1) * sizeof(int64_t))
+    if lpos == NULL or copy == NULL:
+        free(cum)
+        free(seg)
+        free(task_seg)
+        free(piece_left)
+        free(lpos)
+        free(copy)
+        return -1
+    for k in range(n_nodes):
+        lpos[2 * k] = splits[5 * k]                     # next left destination
+        lpos[2 * k + 1] = splits[5 * k] + out_n_left[k]  # next right destination
+    # copy rows: src, dst, count, reversed
+    c = 0
+    for s in range(n_segs):
+        k = seg[5 * s + 2]
+        lo = seg[5 * s]
+        hi = seg[5 * s + 1]
+        j = seg[5 * s + 4]
+        while lo < hi:
+            b = lo + PIECE if lo + PIECE < hi else hi
+            rows = piece_left[j]
+            copy[4 * c] = lo
+            copy[4 * c + 1] = lpos[2 * k]
+            copy[4 * c + 2] = rows
+            copy[4 * c + 3] = 0
+            lpos[2 * k] += rows
+            c += 1
+            rows = (b - lo) - piece_left[j]
+            copy[4 * c] = b - 1  # right rows sit reversed at tmp[b - 1 - i]
+            copy[4 * c + 1] = lpos[2 * k + 1]
+            copy[4 * c + 2] = rows
+            copy[4 * c + 3] = 1
+            lpos[2 * k + 1] += rows
+            c += 1
+            lo = b
+            j += 1
+    n_copy = c
+    if total < MIN_PARALLEL_ROWS or n_threads <= 1:
+        for c in range(n_copy):
+            _copy_task(idx, tmp, copy, c)
+    else:
+        for c in prange(n_copy, num_threads=n_threads, schedule="static"):
+            _copy_task(idx, tmp, copy, c)
+    free(cum)
+    free(seg)
+    free(task_seg)
+    free(piece_left)
+    free(lpos)
+    free(copy)
+    return 0
+
+
+cdef inline void _copy_task(int32_t* idx, const int32_t* tmp, const int64_t* copy,
+                            Py_ssize_t c) noexcept nogil:
+    cdef int64_t src = copy[4 * c]
+    cdef int64_t dst = copy[4 * c + 1]
+    cdef int64_t n = copy[4 * c + 2]
+    cdef int64_t j
+    if copy[4 * c + 3] == 0:
+        for j in range(n):
+            idx[dst + j] = tmp[src + j]
+    else:
+        for j in range(n):
+            idx[dst + j] = tmp[src - j]
+
+
+cdef void _fused_task(
+    Py_ssize_t t, const int64_t* task_seg, const int64_t* seg, int64_t* piece_left,
+    const bin_t* bins, Py_ssize_t n_features, const float* gh, const int32_t* idx,
+    int32_t* tmp, const int64_t* splits, const int64_t* small, Py_ssize_t missing_bin,
+    double scale_g, double scale_h, Py_ssize_t stride, const int32_t* features,
+    Py_ssize_t n_active, bint all_features, double* pool, double* partial,
+    Py_ssize_t hist_size,
+) noexcept nogil:
+    cdef Py_ssize_t s, k
+    cdef double* hist
+    cdef int side
+    for s in range(task_seg[t], task_seg[t + 1]):
+        k = seg[5 * s + 2]
+        side = <int>small[2 * k]
+        if seg[5 * s + 3] == -1:
+            hist = NULL
+            side = -1
+        elif seg[5 * s + 3] == -2:
+            hist = pool + small[2 * k + 1] * hist_size
+        else:
+            hist = partial + seg[5 * s + 3] * hist_size
+            memset(hist, 0, hist_size * sizeof(double))
+        _fused_segment(
+            bins, n_features, gh, idx, tmp, seg[5 * s], seg[5 * s + 1],
+            splits[5 * k + 2], splits[5 * k + 3], splits[5 * k + 4] != 0, missing_bin,
+            side, scale_g, scale_h, stride, features, n_active, all_features, hist,
+            piece_left + seg[5 * s + 4],
+        )
+
+
 cdef Py_ssize_t _grow_tree(
     const bin_t* bins,
     Py_ssize_t n_features,
@@ -427,6 +675,7 @@ cdef Py_ssize_t _grow_tree(
     cdef int64_t* splits = wi + 13 * capacity  # 5 per node (capacity / 2 nodes)
     cdef int64_t* n_left = wi + 16 * capacity
     cdef int64_t* leaf_begin = wi + 17 * capacity
+    cdef int64_t* small_side = parent_slot  # 2 per batch node (root build done)
     cdef int64_t* leaf_end = begin  # reused at the end (see below)
     cdef double* node_gq = wf
     cdef double* node_hq = wf + capacity
@@ -551,7 +800,10 @@ cdef Py_ssize_t _grow_tree(
                 _pool_give(pool, &slot[batch[i]])
             break
 
-        # 4. Partition their rows.
+        # 4. Children plans: a histogram is built for the child with the smaller
+        # hessian sum (the count proxy known before partitioning) when either child
+        # may be split further; the other child will inherit the parent's slot.
+        leaves_after = n_leaves + n_batch
         for i in range(n_batch):
             nd = batch[i]
             splits[5 * i] = begin[nd]
@@ -559,15 +811,30 @@ cdef Py_ssize_t _grow_tree(
             splits[5 * i + 2] = cand[nd].feature
             splits[5 * i + 3] = cand[nd].bin
             splits[5 * i + 4] = cand[nd].default_left
-        if _partition_nodes(
-            bins, n_features, idx, tmp, splits, n_batch, missing_bin, n_threads, n_left
+            depth_ok = gp.max_depth <= 0 or depth[nd] + 1 < gp.max_depth
+            l_ok = depth_ok and cand[nd].hq_left * inv_sh >= 2.0 * mcw
+            r_ok = depth_ok and (node_hq[nd] - cand[nd].hq_left) * inv_sh >= 2.0 * mcw
+            small_side[2 * i] = -1
+            small_side[2 * i + 1] = -1
+            if (l_ok or r_ok) and not (gp.max_leaves > 0 and leaves_after >= gp.max_leaves):
+                if _pool_take(pool, &s) != 0:
+                    status = -1
+                    break
+                small_side[2 * i] = 1 if cand[nd].hq_left <= node_hq[nd] - cand[nd].hq_left else 0
+                small_side[2 * i + 1] = s
+        if status != 0:
+            break
+
+        # 5. One pass: partition the rows, build the small children's histograms.
+        if _fused_level(
+            bins, n_features, gh, idx, tmp, splits, small_side, n_batch, missing_bin,
+            scale_g, scale_h, stride, features, n_active, all_features, pool.data,
+            partial, hist_size, n_threads, n_threads, n_left,
         ) != 0:
             status = -1
             break
 
-        # 5. Children; the smaller one of each pair gets a histogram built, the
-        # larger one inherits the parent's slot (parent - smaller).
-        leaves_after = n_leaves + n_batch
+        # 6. Children; the large one gets parent - small in the parent's slot.
         for i in range(n_batch):
             nd = batch[i]
             lc = n_nodes
@@ -588,27 +855,20 @@ cdef Py_ssize_t _grow_tree(
             node_hq[rc] = node_hq[nd] - cand[nd].hq_left
             slot[lc] = -1
             slot[rc] = -1
-            depth_ok = gp.max_depth <= 0 or depth[lc] < gp.max_depth
-            l_ok = depth_ok and mid - begin[lc] >= 2 and node_hq[lc] * inv_sh >= 2.0 * mcw
-            r_ok = depth_ok and end[rc] - mid >= 2 and node_hq[rc] * inv_sh >= 2.0 * mcw
-            if (l_ok or r_ok) and not (gp.max_leaves > 0 and leaves_after >= gp.max_leaves):
-                if mid - begin[lc] <= end[rc] - mid:
+            if small_side[2 * i] >= 0:
+                if small_side[2 * i] == 1:
                     small = lc
                     large = rc
                 else:
                     small = rc
                     large = lc
-                if _pool_take(pool, &s) != 0:
-                    status = -1
-                    break
+                s = small_side[2 * i + 1]
+                ps = slot[nd]
+                for j in range(hist_size):
+                    pool.data[ps * hist_size + j] -= pool.data[s * hist_size + j]
                 slot[small] = s
-                slot[large] = slot[nd]
+                slot[large] = ps
                 slot[nd] = -1
-                to_build[3 * n_build] = begin[small]
-                to_build[3 * n_build + 1] = end[small]
-                to_build[3 * n_build + 2] = s
-                parent_slot[n_build] = slot[large]
-                n_build += 1
                 to_find[n_find] = lc
                 to_find[n_find + 1] = rc
                 n_find += 2
