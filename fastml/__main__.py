@@ -8,7 +8,8 @@ log messages to stderr. The work is done by :mod:`fastml.benchmarking` and
 thread environment variables before numpy or any peer library is imported, then runs
 each workload for fastml and each installed peer: one untimed warm-up call, then up
 to ``--repeats`` timed calls; the time shown is the minimum. The exit status is 1
-when a fastml workload raised (not for missing areas or peers), else 0.
+when a fastml workload raised or its area could not be imported (a missing peer is
+only a note), else 0.
 """
 
 from __future__ import annotations
@@ -143,7 +144,11 @@ def _bench(args: argparse.Namespace) -> int:
         results_document,
         run_benchmarks,
     )
-    from fastml.benchmarking._runner import DEFAULT_REPEATS, FASTML_ERROR
+    from fastml.benchmarking._runner import (
+        DEFAULT_REPEATS,
+        FASTML_ERROR,
+        FASTML_MISSING,
+    )
 
     if late:
         logging.getLogger("fastml.benchmarking").warning(
@@ -210,7 +215,11 @@ def _bench(args: argparse.Namespace) -> int:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(doc, fh, indent=2)
             fh.write("\n")
-    return 1 if any(r.status == FASTML_ERROR for r in results) else 0
+    # Every area ships with its workloads, so a fastml area that cannot be imported
+    # means a broken install (for instance a source checkout shadowing the installed
+    # package): a failure too.
+    failed = (FASTML_ERROR, FASTML_MISSING)
+    return 1 if any(r.status in failed for r in results) else 0
 
 
 def _warmup(args: argparse.Namespace) -> int:
