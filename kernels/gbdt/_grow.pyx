@@ -42,6 +42,9 @@ cdef enum:
     MIN_PARALLEL_SCAN = 16384
     # Rows ahead prefetched by the partition (its rows are scattered).
     PARTITION_AHEAD = 64
+    # Tasks per thread in the fused level pass, scheduled dynamically: the work of a
+    # row range depends on how many of its rows fall on the small side.
+    TASKS_PER_THREAD = 4
     # Rows per piece of the fused level pass (partitioned, then histogrammed while
     # their bins are still in L2: 4096 rows x <= 256 bytes).
     PIECE = 4096
@@ -244,6 +247,45 @@ cdef void _predict_binned_block(
 
 # --- histogram pool ---------------------------------------------------------------
 
+cdef int _grid_scales_parallel(
+    const float* gh, const int32_t* idx, Py_ssize_t n_rows, int n_threads,
+    double* scale_g, double* scale_h,
+) noexcept nogil:
+    """:func:`_grid_scales` with the sums taken over fixed chunks of rows in parallel
+    and added in chunk order: the same scales for any thread count."""
+    cdef Py_ssize_t n_chunks = (n_rows + BLOCK - 1) // BLOCK
+    cdef Py_ssize_t c, p, lo, hi
+    cdef double sg, sh
+    cdef int32_t r
+    # The chunking depends on n_rows only, never on the thread count.
+    if n_chunks <= 1 or n_rows < MIN_PARALLEL_ROWS:
+        _grid_scales(gh, idx, n_rows, scale_g, scale_h)
+        return 0
+    cdef double* part = <double*>malloc(2 * n_chunks * sizeof(double))
+    if part == NULL:
+        return -1
+    for c in prange(n_chunks, num_threads=n_threads, schedule="static"):
+        lo = c * BLOCK
+        hi = lo + BLOCK if lo + BLOCK < n_rows else n_rows
+        sg = 0.0
+        sh = 0.0
+        for p in range(lo, hi):
+            r = idx[p]
+            sg = sg + fabs(<double>gh[2 * r])
+            sh = sh + fabs(<double>gh[2 * r + 1])
+        part[2 * c] = sg
+        part[2 * c + 1] = sh
+    sg = 0.0
+    sh = 0.0
+    for c in range(n_chunks):
+        sg += part[2 * c]
+        sh += part[2 * c + 1]
+    free(part)
+    scale_g[0] = _pow2_scale(sg)
+    scale_h[0] = _pow2_scale(sh)
+    return 0
+
+
 cdef struct HistPool:
     double* data
     Py_ssize_t n_slots
@@ -318,7 +360,8 @@ cdef class GrowWorkspace:
         self.pool.n_free = 0
         self.pool.data = <double*>malloc(n_slots * self.hist_size * sizeof(double))
         self.pool.free_list = <int64_t*>malloc(n_slots * sizeof(int64_t))
-        self.partial = <double*>malloc(2 * n_threads * self.hist_size * sizeof(double))
+        self.partial = <double*>malloc(
+            2 * n_threads * TASKS_PER_THREAD * self.hist_size * sizeof(double))
         if self.pool.data == NULL or self.pool.free_list == NULL or self.partial == NULL:
             raise MemoryError("cannot allocate the histogram pool")
 
@@ -484,7 +527,7 @@ cdef int _fused_level(
                         splits, small, missing_bin, scale_g, scale_h, stride, features,
                         n_active, all_features, pool, partial, hist_size)
     else:
-        for t in prange(n_tasks, num_threads=n_threads, schedule="static"):
+        for t in prange(n_tasks, num_threads=n_threads, schedule="dynamic"):
             _fused_task(t, task_seg, seg, piece_left, bins, n_features, gh, idx, tmp,
                         splits, small, missing_bin, scale_g, scale_h, stride, features,
                         n_active, all_features, pool, partial, hist_size)
@@ -632,6 +675,7 @@ cdef Py_ssize_t _grow_tree(
     """Grow one tree (see kernels/gbdt/grow.py); return the node count, or -1 when
     out of memory."""
     cdef const SplitParams* sp = &gp.split
+    cdef Py_ssize_t max_tasks = n_threads * TASKS_PER_THREAD if n_threads > 1 else 1
     cdef double mcw = sp.min_child_weight
     cdef double keep_gain = gp.gamma if gp.gamma > KEEP_EPS else KEEP_EPS
     cdef Py_ssize_t hist_size = pool.hist_size
@@ -641,7 +685,7 @@ cdef Py_ssize_t _grow_tree(
     cdef Py_ssize_t n_batch, leaves_after, n_split_rows, n_leaf, n_pairs
     cdef int split_threads
     cdef int64_t mid, s, ps
-    cdef bint depth_ok, l_ok, r_ok
+    cdef bint depth_ok, l_ok, r_ok, root_hist
     cdef int status = 0
     cdef int64_t f, b
     cdef double g, h, v
@@ -683,7 +727,13 @@ cdef Py_ssize_t _grow_tree(
     cdef double* find_gq
     cdef double* find_hq
 
-    _grid_scales(gh, idx, n_rows, &scale_g, &scale_h)
+    if _grid_scales_parallel(gh, idx, n_rows, n_threads, &scale_g, &scale_h) != 0:
+        free(wi)
+        free(wf)
+        free(cand)
+        free(res)
+        free(pairs)
+        return -1
     inv_sg = 1.0 / scale_g
     inv_sh = 1.0 / scale_h
 
@@ -696,18 +746,21 @@ cdef Py_ssize_t _grow_tree(
         pool.free_list[pool.n_free] = i
         pool.n_free += 1
 
+    # Root sums: from the root histogram when it is built (every row has one bin of
+    # each feature, so one feature's slots sum to the node: exactly), else a pass.
     gq = 0.0
     hq = 0.0
-    for p in range(n_rows):
-        gq += floor(<double>gh[2 * idx[p]] * scale_g + 0.5)
-        hq += floor(<double>gh[2 * idx[p] + 1] * scale_h + 0.5)
+    root_hist = (n_rows >= 2 and gp.max_leaves != 1 and (gp.max_depth > 0 or gp.lossguide))
+    if not root_hist:
+        for p in range(n_rows):
+            gq += floor(<double>gh[2 * idx[p]] * scale_g + 0.5)
+            hq += floor(<double>gh[2 * idx[p] + 1] * scale_h + 0.5)
     begin[0] = 0
     end[0] = n_rows
     depth[0] = 0
     node_gq[0] = gq
     node_hq[0] = hq
-    if (n_rows >= 2 and gp.max_leaves != 1 and (gp.max_depth > 0 or gp.lossguide)
-            and hq * inv_sh >= 2.0 * mcw):
+    if root_hist:
         if _pool_take(pool, &s) != 0:
             status = -1
         else:
@@ -715,10 +768,24 @@ cdef Py_ssize_t _grow_tree(
             to_build[0] = 0
             to_build[1] = n_rows
             to_build[2] = s
-            parent_slot[0] = -1
-            n_build = 1
-            to_find[0] = 0
-            n_find = 1
+            _build_histograms(
+                bins, n_features, gh, idx, to_build, 1, features, n_active,
+                all_features, stride, scale_g, scale_h, pool.data, partial, hist_size,
+                max_tasks, MIN_WORK_PER_TASK, n_threads, cum,
+            )
+            f = features[0] if not all_features else 0
+            for j in range(n_bins[f]):
+                gq += pool.data[s * hist_size + 2 * (f * stride + j)]
+                hq += pool.data[s * hist_size + 2 * (f * stride + j) + 1]
+            gq += pool.data[s * hist_size + 2 * (f * stride + missing_bin)]
+            hq += pool.data[s * hist_size + 2 * (f * stride + missing_bin) + 1]
+            node_gq[0] = gq
+            node_hq[0] = hq
+            if hq * inv_sh >= 2.0 * mcw:
+                to_find[0] = 0
+                n_find = 1
+            else:
+                _pool_give(pool, &slot[0])
 
     # find_gq / find_hq live in the res/pairs-independent double scratch: allocate.
     find_gq = <double*>malloc((2 * capacity + 1) * sizeof(double))
@@ -727,18 +794,6 @@ cdef Py_ssize_t _grow_tree(
     find_hq = find_gq + capacity
 
     while status == 0:
-        # 1. Histograms of the nodes to build; siblings by subtraction.
-        if n_build > 0:
-            _build_histograms(
-                bins, n_features, gh, idx, to_build, n_build, features, n_active,
-                all_features, stride, scale_g, scale_h, pool.data, partial, hist_size,
-                n_threads, MIN_WORK_PER_TASK, n_threads, cum,
-            )
-            for i in range(n_build):
-                ps = parent_slot[i]
-                if ps >= 0:
-                    for j in range(hist_size):
-                        pool.data[ps * hist_size + j] -= pool.data[to_build[3 * i + 2] * hist_size + j]
         # 2. Best split of each new node.
         if n_find > 0:
             for i in range(n_find):
@@ -829,7 +884,7 @@ cdef Py_ssize_t _grow_tree(
         if _fused_level(
             bins, n_features, gh, idx, tmp, splits, small_side, n_batch, missing_bin,
             scale_g, scale_h, stride, features, n_active, all_features, pool.data,
-            partial, hist_size, n_threads, n_threads, n_left,
+            partial, hist_size, max_tasks, n_threads, n_left,
         ) != 0:
             status = -1
             break
