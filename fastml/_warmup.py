@@ -178,6 +178,7 @@ _FAMILIES: dict[str, tuple[str, Callable[[ModuleType], int] | None]] = {
     "preprocessing": ("fastml.preprocessing", _preprocessing_calls),
     "activations": ("fastml.activations", _activations_calls),
     "losses": ("fastml.losses", _losses_calls),
+    "gbdt": ("fastml.gbdt", None),
 }
 
 

@@ -29,3 +29,23 @@ from fastml.gbdt._gbdt import GBDTClassifier, GBDTRegressor
 from fastml.gbdt._model_io import load_model
 
 __all__ = ["GBDTRegressor", "GBDTClassifier", "load_model"]
+
+
+def _warmup() -> None:
+    """Load or compile every kernel a fit and a predict use (for fastml.warmup()):
+    the Numba binning, sketch, loss and exact-tree kernels for float32 and float64
+    data (the histogram grower and the predictor are compiled ahead of time)."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    for dtype in (np.float64, np.float32):
+        X = rng.normal(size=(64, 3)).astype(dtype)
+        X[::7, 1] = np.nan
+        y = (X[:, 0] > 0).astype(int)
+        y3 = np.digitize(X[:, 0], [-0.5, 0.5])
+        GBDTClassifier(n_estimators=2, max_depth=2).fit(X, y).predict_proba(X)
+        GBDTClassifier(n_estimators=2, max_depth=2).fit(X, y3).predict_proba(X)
+        GBDTRegressor(n_estimators=2, max_depth=2).fit(X, X[:, 0]).predict(X)
+        GBDTRegressor(n_estimators=2, max_depth=2, tree_method="exact").fit(
+            X, X[:, 0]
+        ).predict(X)
