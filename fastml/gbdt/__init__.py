@@ -39,13 +39,16 @@ def _warmup() -> None:
 
     rng = np.random.default_rng(0)
     for dtype in (np.float64, np.float32):
-        X = rng.normal(size=(64, 3)).astype(dtype)
+        X = np.asarray(rng.normal(size=(64, 3)), dtype=dtype)
         X[::7, 1] = np.nan
-        y = (X[:, 0] > 0).astype(int)
-        y3 = np.digitize(X[:, 0], [-0.5, 0.5])
-        GBDTClassifier(n_estimators=2, max_depth=2).fit(X, y).predict_proba(X)
-        GBDTClassifier(n_estimators=2, max_depth=2).fit(X, y3).predict_proba(X)
-        GBDTRegressor(n_estimators=2, max_depth=2).fit(X, X[:, 0]).predict(X)
-        GBDTRegressor(n_estimators=2, max_depth=2, tree_method="exact").fit(
-            X, X[:, 0]
-        ).predict(X)
+        x0 = np.asarray(X[:, 0], dtype=np.float64)
+        y = (x0 > 0).astype(int)
+        y3 = np.digitize(x0, [-0.5, 0.5])
+        for target in (y, y3):
+            clf = GBDTClassifier(n_estimators=2, max_depth=2)
+            clf.fit(X, target)
+            clf.predict_proba(X)
+        for method in ("hist", "exact"):
+            reg = GBDTRegressor(n_estimators=2, max_depth=2, tree_method=method)
+            reg.fit(X, x0)
+            reg.predict(X)
