@@ -509,3 +509,31 @@ def test_one_row_and_not_fitted():
         GBDTRegressor().predict(X)
     with pytest.raises(NotFittedError):
         GBDTClassifier().feature_importances_
+
+
+def test_two_byte_bins_match_one_byte_bins_on_coarse_data():
+    # Values with few distinct levels: max_bin 300 (uint16 bins) and 255 (uint8)
+    # bin them identically, so the models must be identical.
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 40, size=(3000, 4)).astype(float)
+    X[rng.random(X.shape) < 0.05] = np.nan
+    y = (
+        np.nan_to_num(X[:, 0])
+        - 2 * np.nan_to_num(X[:, 1], nan=5)
+        + rng.normal(size=3000)
+    )
+    a = GBDTRegressor(
+        n_estimators=10,
+        max_bin=255,
+        colsample_bytree=0.75,
+        grow_policy="lossguide",
+        max_leaves=12,
+    ).fit(X, y)
+    b = GBDTRegressor(
+        n_estimators=10,
+        max_bin=300,
+        colsample_bytree=0.75,
+        grow_policy="lossguide",
+        max_leaves=12,
+    ).fit(X, y)
+    _same_trees(a, b)
