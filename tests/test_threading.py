@@ -56,6 +56,7 @@ def test_parallel_kernels_from_concurrent_python_threads(layer):
         text=True,
         timeout=600,
         env=env,
+        cwd="/",  # not the repository root, whose fastml/ would shadow the install
     )
     assert res.returncode == 0, res.stderr[-2000:]
     assert res.stdout.strip().endswith("failures: 0")
