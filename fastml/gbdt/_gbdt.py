@@ -66,6 +66,9 @@ _TREE_DTYPES = {
 _IMPORTANCE_TYPES = ("gain", "weight", "cover", "total_gain", "total_cover")
 #: tree_method="auto" grows exact trees up to this many rows, histogram trees above.
 AUTO_EXACT_MAX_ROWS = 10_000
+#: Largest per-thread histogram memory (bytes, all threads) of a level for the
+#: row-scan grower; deeper depthwise trees use the row-index grower.
+_SCAN_MAX_BYTES = 64 * 2**20
 #: Below this many rows (x trees) prediction runs on one thread.
 _PARALLEL_PREDICT_ROWS = 2048
 
@@ -482,8 +485,20 @@ class _BaseGBDT(BaseEstimator):
                 key: np.empty(capacity, dtype=_TREE_DTYPES[key]) for key in _TREE_KEYS
             }
             out["split_bin"] = np.empty(capacity, dtype=np.int32)
-            idx = np.empty(n_samples, dtype=np.int32)
-            tmp = np.empty(n_samples, dtype=np.int32)
+            # Depthwise trees grow by row scans (kernels/gbdt/grow.py
+            # grow_tree_scan: a node per row, no row index) unless the per-thread
+            # histograms of a level would be large; lossguide trees use the index.
+            per_level = 2 ** max(max_depth - 2, 0) if max_depth > 0 else 0
+            scan = (
+                not lossguide
+                and max_depth > 0
+                and per_level * n_threads * workspace.hist_size * 8 <= _SCAN_MAX_BYTES
+            )
+            if scan:
+                pos = np.empty(n_samples, dtype=np.int32)
+            else:
+                idx = np.empty(n_samples, dtype=np.int32)
+                tmp = np.empty(n_samples, dtype=np.int32)
             for ev in evals:
                 ev["bins"] = mapper.transform(ev["X"])
                 ev["rows"] = np.arange(ev["X"].shape[0], dtype=np.int32)
@@ -533,7 +548,43 @@ class _BaseGBDT(BaseEstimator):
                     feats = feats.astype(np.int32)
                 else:
                     feats = all_features
-                if hist:
+                if hist and scan:
+                    if rows is None:
+                        pos.fill(0)
+                    else:
+                        pos.fill(-1)
+                        pos[rows] = 0
+                    n_nodes = grow_scan_call(
+                        bins,
+                        gh[k],
+                        pos,
+                        feats,
+                        feats is all_features,
+                        n_bins,
+                        mapper,
+                        stride,
+                        grow_params,
+                        max_depth,
+                        max_leaves,
+                        workspace,
+                        raw,
+                        k,
+                        out,
+                    )
+                    tree = {key: out[key][:n_nodes].copy() for key in _TREE_KEYS}
+                    split_bin = out["split_bin"][:n_nodes].copy()
+                    for ev in evals:
+                        _predict_binned(
+                            ev["bins"],
+                            ev["rows"],
+                            tree,
+                            split_bin,
+                            mapper.missing_bin,
+                            ev["raw"],
+                            k,
+                            n_threads,
+                        )
+                elif hist:
                     if rows is None:
                         m = n_samples
                         fill_arange(idx)
@@ -922,6 +973,54 @@ def grow_tree_call(
         max_depth,
         max_leaves,
         lossguide,
+        workspace,
+        raw,
+        k,
+        out["feature"],
+        out["split_bin"],
+        out["threshold"],
+        out["default_left"],
+        out["left"],
+        out["right"],
+        out["value"],
+        out["gain"],
+        out["cover"],
+    )
+
+
+def grow_scan_call(
+    bins,
+    gh_k,
+    pos,
+    feats,
+    all_features,
+    n_bins,
+    mapper,
+    stride,
+    grow_params,
+    max_depth,
+    max_leaves,
+    workspace,
+    raw,
+    k,
+    out,
+) -> int:
+    from fastml.kernels.gbdt.grow import grow_tree_scan
+
+    return grow_tree_scan(
+        bins,
+        gh_k,
+        pos,
+        feats,
+        all_features,
+        n_bins,
+        mapper.cut_values,
+        mapper.cut_ptr,
+        mapper.missing_bin,
+        stride,
+        grow_params,
+        max_depth,
+        max_leaves,
         workspace,
         raw,
         k,

@@ -48,6 +48,20 @@ Functions
   ``out_*`` arrays (capacity >= the largest possible node count) receive the tree in
   the format of kernels/tree/predict.py; thresholds -inf/+inf mark splits that
   separate only the missing values.
+- :func:`grow_tree_scan` ``(bins, gh, pos, features, all_features, n_bins,
+  cut_values, cut_ptr, missing_bin, stride, params, max_depth, max_leaves,
+  workspace, raw, group, out_*...) -> n_nodes``: the same depthwise tree, grown
+  without a row index: ``pos`` holds each row's node (0 at the start for the rows the
+  tree learns from, -1 for rows that only receive its predictions, i.e. rows left
+  out by subsampling). Each level is ONE sequential scan of all rows (thread
+  ranges): a row's split-feature bin routes it to a child, and the rows landing in
+  the small child of their node are added to that child's histogram (per-thread
+  partial histograms, then added: exact). Deep levels of the index-based grower
+  fetch every row at a random place (a cache miss per row) twice (partition, then
+  histogram); here rows are read in memory order once per level, and no index or
+  partition buffer is needed. Trees are bit-identical to :func:`grow_tree`'s
+  (tests/kernels/test_grow.py); the estimators use it for depthwise trees whose
+  per-thread histograms fit the memory budget, :func:`grow_tree` otherwise.
 - :func:`partition_rows` ``(bins, idx, splits, missing_bin, n_threads=1) ->
   n_left``: the stable in-place partition (``splits`` rows: begin, end, feature,
   split_bin, default_left).
@@ -74,6 +88,7 @@ from fastml.kernels.gbdt._grow import (
     GrowWorkspace,
     fill_arange,
     grow_tree,
+    grow_tree_scan,
     partition_rows,
     predict_tree_binned,
 )
@@ -82,6 +97,7 @@ __all__ = [
     "GrowWorkspace",
     "fill_arange",
     "grow_tree",
+    "grow_tree_scan",
     "partition_rows",
     "predict_tree_binned",
     "GROW_PARAM_GAMMA",

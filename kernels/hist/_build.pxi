@@ -122,6 +122,35 @@ cdef extern from *:
     }
     FASTML_DEFINE_HIST_ROWS(fastml_hist_rows_u8, uint8_t)
     FASTML_DEFINE_HIST_ROWS(fastml_hist_rows_u16, uint16_t)
+
+    /* One row (its bins `row`) added to every feature of `hist`. */
+    #define FASTML_DEFINE_HIST_ROW(NAME, BIN_T)                                   \
+    static inline void NAME(const BIN_T* FASTML_RESTRICT row, ptrdiff_t n_features, \
+                            double g, double h, ptrdiff_t step,                    \
+                            double* FASTML_RESTRICT hist)                          \
+    {                                                                             \
+        FASTML_PAIR_DECL(v, g, h);                                                \
+        double* hp = hist;                                                        \
+        ptrdiff_t f;                                                              \
+        for (f = 0; f + 4 <= n_features; f += 4) {                                \
+            double* s0 = hp + 2 * (ptrdiff_t)row[f];                              \
+            double* s1 = hp + step + 2 * (ptrdiff_t)row[f + 1];                   \
+            double* s2 = hp + 2 * step + 2 * (ptrdiff_t)row[f + 2];               \
+            double* s3 = hp + 3 * step + 2 * (ptrdiff_t)row[f + 3];               \
+            FASTML_ADD_PAIR(s0, v, g, h);                                         \
+            FASTML_ADD_PAIR(s1, v, g, h);                                         \
+            FASTML_ADD_PAIR(s2, v, g, h);                                         \
+            FASTML_ADD_PAIR(s3, v, g, h);                                         \
+            hp += 4 * step;                                                       \
+        }                                                                         \
+        for (; f < n_features; f++) {                                             \
+            double* s0 = hp + 2 * (ptrdiff_t)row[f];                              \
+            FASTML_ADD_PAIR(s0, v, g, h);                                         \
+            hp += step;                                                           \
+        }                                                                         \
+    }
+    FASTML_DEFINE_HIST_ROW(fastml_hist_row_u8, uint8_t)
+    FASTML_DEFINE_HIST_ROW(fastml_hist_row_u16, uint16_t)
     """
     void fastml_hist_rows_u8(
         const uint8_t* bins, Py_ssize_t n_features, const float* gh,
@@ -131,6 +160,10 @@ cdef extern from *:
         const uint16_t* bins, Py_ssize_t n_features, const float* gh,
         const int32_t* idx, Py_ssize_t begin, Py_ssize_t end, double scale_g,
         double scale_h, Py_ssize_t step, double* hist) noexcept nogil
+    void fastml_hist_row_u8(const uint8_t* row, Py_ssize_t n_features, double g,
+                            double h, Py_ssize_t step, double* hist) noexcept nogil
+    void fastml_hist_row_u16(const uint16_t* row, Py_ssize_t n_features, double g,
+                             double h, Py_ssize_t step, double* hist) noexcept nogil
 
 
 cdef void _accumulate(

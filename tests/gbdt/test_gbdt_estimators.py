@@ -537,3 +537,23 @@ def test_two_byte_bins_match_one_byte_bins_on_coarse_data():
         max_leaves=12,
     ).fit(X, y)
     _same_trees(a, b)
+
+
+def test_row_scan_and_row_index_growers_give_the_same_model(monkeypatch):
+    # Depthwise trees grow by row scans unless their per-level histograms are too
+    # large; the row-index grower must then produce the very same model.
+    import fastml.gbdt._gbdt as gbdt_module
+
+    X, _, y, _ = _data(n=40_000, n_features=6, nan=0.05)
+    kw = dict(
+        n_estimators=6,
+        max_depth=5,
+        subsample=0.7,
+        colsample_bytree=0.8,
+        random_state=1,
+        n_jobs=2,
+    )
+    scan = GBDTClassifier(**kw).fit(X, y)
+    monkeypatch.setattr(gbdt_module, "_SCAN_MAX_BYTES", 0)
+    index = GBDTClassifier(**kw).fit(X, y)
+    _same_trees(scan, index)

@@ -5,6 +5,7 @@ import pytest
 from fastml.kernels.gbdt.grow import (
     GrowWorkspace,
     grow_tree,
+    grow_tree_scan,
     partition_rows,
     predict_tree_binned,
 )
@@ -313,3 +314,171 @@ def test_predict_tree_binned_matches_training_predictions(n_threads):
     )
     np.testing.assert_array_equal(out[:, 1], raw[:, 0])
     assert not out[:, 0].any()
+
+
+def _grow_scan(
+    bins,
+    gh,
+    rows,
+    n_bins,
+    cut_values,
+    cut_ptr,
+    max_bin,
+    params,
+    max_depth,
+    max_leaves,
+    n_threads=1,
+    features=None,
+    n_groups=1,
+    group=0,
+):
+    n, n_features = bins.shape
+    stride = hist_stride(max_bin)
+    ws = GrowWorkspace(n_features, stride, n_threads, n_slots=1)
+    cap = 2 * max(max_leaves, 2**max_depth) + 1
+    out = dict(
+        feature=np.empty(cap, np.int32),
+        split_bin=np.empty(cap, np.int32),
+        threshold=np.empty(cap),
+        default_left=np.empty(cap, np.uint8),
+        left=np.empty(cap, np.int32),
+        right=np.empty(cap, np.int32),
+        value=np.empty(cap),
+        gain=np.empty(cap),
+        cover=np.empty(cap),
+    )
+    raw = np.zeros((n, n_groups))
+    pos = np.full(n, -1, dtype=np.int32)
+    pos[rows] = 0
+    feats = np.arange(n_features, dtype=np.int32) if features is None else features
+    n_nodes = grow_tree_scan(
+        bins,
+        gh,
+        pos,
+        feats,
+        features is None,
+        n_bins,
+        cut_values,
+        cut_ptr,
+        max_bin,
+        stride,
+        np.array(params, dtype=np.float64),
+        max_depth,
+        max_leaves,
+        ws,
+        raw,
+        group,
+        out["feature"],
+        out["split_bin"],
+        out["threshold"],
+        out["default_left"],
+        out["left"],
+        out["right"],
+        out["value"],
+        out["gain"],
+        out["cover"],
+    )
+    return {k: v[:n_nodes] for k, v in out.items()}, raw, pos
+
+
+@pytest.mark.parametrize("params", GROW_PARAMS)
+@pytest.mark.parametrize("max_depth,max_leaves", [(3, 0), (5, 0), (4, 7)])
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
+def test_grow_tree_scan_equals_grow_tree(params, max_depth, max_leaves, dtype):
+    max_bin = 15 if dtype == np.uint8 else 300
+    bins, gh, n_bins, cut_values, cut_ptr = _binned(11, 500, 4, max_bin, dtype=dtype)
+    rows = np.arange(500)
+    ref, raw_ref, _ = _grow(
+        bins,
+        gh,
+        rows,
+        n_bins,
+        cut_values,
+        cut_ptr,
+        max_bin,
+        params,
+        max_depth,
+        max_leaves,
+        False,
+    )
+    for n_threads in (1, 2):
+        tree, raw, _ = _grow_scan(
+            bins,
+            gh,
+            rows,
+            n_bins,
+            cut_values,
+            cut_ptr,
+            max_bin,
+            params,
+            max_depth,
+            max_leaves,
+            n_threads,
+        )
+        for key in ref:
+            np.testing.assert_array_equal(tree[key], ref[key], err_msg=key)
+        np.testing.assert_array_equal(raw, raw_ref)
+
+
+def test_grow_tree_scan_subsample_features_groups_and_threads():
+    max_bin = 255
+    bins, gh, n_bins, cut_values, cut_ptr = _binned(12, 80_000, 6, max_bin)
+    rows = np.sort(np.random.default_rng(1).choice(80_000, 50_000, replace=False))
+    feats = np.array([0, 1, 4, 5], dtype=np.int32)
+    params = (1.0, 0.0, 1.0, 0.0, 0.0, 0.3)
+    ref, raw_ref, _ = _grow(
+        bins,
+        gh,
+        rows,
+        n_bins,
+        cut_values,
+        cut_ptr,
+        max_bin,
+        params,
+        6,
+        0,
+        False,
+        features=feats,
+        n_groups=2,
+        group=1,
+    )
+    # The index grower only updates the sampled rows; the others follow the tree.
+    left_out = np.setdiff1d(np.arange(80_000), rows).astype(np.int32)
+    predict_tree_binned(
+        bins,
+        left_out,
+        ref["feature"],
+        ref["split_bin"],
+        ref["default_left"],
+        ref["left"],
+        ref["right"],
+        ref["value"],
+        max_bin,
+        raw_ref,
+        1,
+    )
+    for n_threads in (1, 2):
+        tree, raw, pos = _grow_scan(
+            bins,
+            gh,
+            rows,
+            n_bins,
+            cut_values,
+            cut_ptr,
+            max_bin,
+            params,
+            6,
+            0,
+            n_threads,
+            features=feats,
+            n_groups=2,
+            group=1,
+        )
+        for key in ref:
+            np.testing.assert_array_equal(tree[key], ref[key], err_msg=key)
+        np.testing.assert_array_equal(raw, raw_ref)
+        mask = np.zeros(80_000, bool)
+        mask[rows] = True
+        assert (pos[mask] >= 0).all() and (pos[~mask] < 0).all()
+        leaves = np.where(pos < 0, -pos - 1, pos)
+        assert (tree["feature"][leaves] == -1).all()
