@@ -557,3 +557,23 @@ def test_row_scan_and_row_index_growers_give_the_same_model(monkeypatch):
     monkeypatch.setattr(gbdt_module, "_SCAN_MAX_BYTES", 0)
     index = GBDTClassifier(**kw).fit(X, y)
     _same_trees(scan, index)
+
+
+def test_concurrent_fits_from_python_threads():
+    # The compiled growers release the GIL and keep their scratch per call: two
+    # fits at once give the models of two fits one after the other.
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y, yb, _ = _data(n=20_000)
+    kw = dict(n_estimators=8, n_jobs=2)
+    expected = [GBDTRegressor(**kw).fit(X, y), GBDTClassifier(**kw).fit(X, yb)]
+    with ThreadPoolExecutor(2) as pool:
+        got = list(
+            pool.map(
+                lambda m: m.fit(X, y if isinstance(m, GBDTRegressor) else yb),
+                [GBDTRegressor(**kw), GBDTClassifier(**kw)],
+            )
+        )
+    for a, b in zip(expected, got):
+        _same_trees(a, b)
+    np.testing.assert_array_equal(got[0].predict(X), expected[0].predict(X))
