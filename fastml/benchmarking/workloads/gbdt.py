@@ -4,7 +4,8 @@ The issue's benchmark ("full"): 1,000,000 x 28 float32 training rows
 (make_classification, 12 informative), with and without 10% NaN, 100 rounds, depth
 6 (LightGBM: num_leaves 63), 255 bins, learning rate 0.1; test AUC on 200,000
 held-out rows; a 500,000 x 20 regression (test R2); predict_proba on the 200,000
-test rows. "quick" uses a fifth of the rows, "tiny" a few thousand and 10 rounds.
+test rows. "quick" uses a tenth of the rows and 50 rounds, "tiny" a few thousand rows
+and 10 rounds.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from fastml.benchmarking.workloads._common import import_attr
 
 _CLF_SIZES = {
     "tiny": [{"n_samples": 4_000, "n_features": 28, "n_estimators": 10}],
-    "quick": [{"n_samples": 200_000, "n_features": 28, "n_estimators": 100}],
+    "quick": [{"n_samples": 100_000, "n_features": 28, "n_estimators": 50}],
     "full": [{"n_samples": 1_000_000, "n_features": 28, "n_estimators": 100}],
 }
 _REG_SIZES = {
     "tiny": [{"n_samples": 4_000, "n_features": 20, "n_estimators": 10}],
-    "quick": [{"n_samples": 100_000, "n_features": 20, "n_estimators": 100}],
+    "quick": [{"n_samples": 50_000, "n_features": 20, "n_estimators": 50}],
     "full": [{"n_samples": 500_000, "n_features": 20, "n_estimators": 100}],
 }
 
