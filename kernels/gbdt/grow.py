@@ -75,8 +75,10 @@ Parallelism: OpenMP threads (``GrowWorkspace.n_threads``) over histogram row ran
 independent of the thread count: histogram sums are exact, the partition is
 stable, choices among nodes and features are made serially in a fixed order.
 
-Implementation: Cython (kernels/gbdt/_grow.pyx, with kernels/hist/_build.pxi and
-_split.pxi included), compiled ahead of time: a first fit compiles nothing. (A Numba
+Implementation: Cython (kernels/gbdt/_grow.pyx: pool, workspace, index grower and
+entry points; kernels/gbdt/_partition.pxi: partition and the fused level pass;
+kernels/gbdt/_scan.pxi: the row-scan grower; kernels/hist/_build.pxi and
+_split.pxi), compiled ahead of time: a first fit compiles nothing. (A Numba
 version needed ~40 s of JIT compilation for the grower alone: every helper is a
 separately compiled and re-linked function, and every ``prange`` ~0.5 s.)
 
