@@ -25,7 +25,7 @@ True
 True
 """
 
-from fastml.gbdt._gbdt import GBDTClassifier, GBDTRegressor
+from fastml.gbdt._estimators import GBDTClassifier, GBDTRegressor
 from fastml.gbdt._model_io import load_model
 
 __all__ = ["GBDTRegressor", "GBDTClassifier", "load_model"]

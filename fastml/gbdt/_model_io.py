@@ -400,7 +400,7 @@ def validate_model_dict(
     params = payload["params"]
     if not isinstance(params, dict):
         _fail("params must be an object")
-    from fastml.gbdt._gbdt import GBDTClassifier, GBDTRegressor
+    from fastml.gbdt._estimators import GBDTClassifier, GBDTRegressor
 
     cls = GBDTClassifier if name == "GBDTClassifier" else GBDTRegressor
     allowed = set(cls._get_param_names())

@@ -542,7 +542,7 @@ def test_two_byte_bins_match_one_byte_bins_on_coarse_data():
 def test_row_scan_and_row_index_growers_give_the_same_model(monkeypatch):
     # Depthwise trees grow by row scans unless their per-level histograms are too
     # large; the row-index grower must then produce the very same model.
-    import fastml.gbdt._gbdt as gbdt_module
+    import fastml.gbdt._training as gbdt_module
 
     X, _, y, _ = _data(n=40_000, n_features=6, nan=0.05)
     kw = dict(
