@@ -58,7 +58,9 @@ cdef void _scan_rows(
                 nd = p ^ sign                # its node either way
                 e = table + 7 * nd
                 b = bins[r * n_features + e[0]]
-                go_left = <int32_t>e[2] if b == missing_bin else <int32_t>(b <= e[1])
+                # The missing bin is above every split bin, so b <= split_bin is
+                # false for it; or-ing in its default direction keeps this branch-free.
+                go_left = <int32_t>(b <= e[1]) | (<int32_t>(b == missing_bin) & <int32_t>e[2])
                 child = <int32_t>(e[3] + e[4] * (1 - go_left))
                 pos[r] = child ^ sign
                 small = <int32_t>e[5]
