@@ -32,7 +32,14 @@ from typing import Any
 
 import numba
 
-__all__ = ["jit", "jit_parallel", "num_threads", "cache_enabled", "prange"]
+__all__ = [
+    "jit",
+    "jit_parallel",
+    "num_threads",
+    "cache_enabled",
+    "prange",
+    "load_compiler",
+]
 
 prange = numba.prange
 
@@ -93,6 +100,21 @@ def jit_parallel(func: Callable[..., Any] | None = None, **options: Any) -> Any:
     if func is None:
         return lambda f: _decorate(f, options)
     return _decorate(func, options)
+
+
+@jit
+def _identity(x: int) -> int:
+    return x
+
+
+def load_compiler() -> None:
+    """Set up Numba's typing and lowering registries now (~0.25 s, once per process).
+
+    The first call of any kernel in a process pays this, cached kernel or not; an area
+    whose estimators should answer their first call as fast as their second (e.g.
+    fastml.gbdt) calls this when it is imported.
+    """
+    _identity(0)
 
 
 def _threading_layer() -> str:

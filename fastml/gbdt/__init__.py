@@ -25,8 +25,20 @@ True
 True
 """
 
+# The kernel modules a fit calls and Numba's compiler are loaded with the area
+# (~0.5 s once per process) rather than inside the first fit, so that with a warm
+# kernel cache the first fit costs about what the second does. ``import fastml``
+# itself stays cheap: areas load on first use.
+import fastml.kernels.gbdt.grow
+import fastml.kernels.hist.binning
+import fastml.kernels.hist.sketch
+import fastml.kernels.losses.pointwise
+import fastml.kernels.tree.predict  # noqa: F401
 from fastml.gbdt._estimators import GBDTClassifier, GBDTRegressor
 from fastml.gbdt._model_io import load_model
+from fastml.kernels._jit import load_compiler
+
+load_compiler()
 
 __all__ = ["GBDTRegressor", "GBDTClassifier", "load_model"]
 
