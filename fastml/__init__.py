@@ -16,11 +16,13 @@ _SUBMODULES = (
     "activations",
     "base",
     "benchmarking",
+    "cluster",
     "datasets",
     "gbdt",
     "losses",
     "metrics",
     "model_selection",
+    "neighbors",
     "preprocessing",
     "utils",
 )

@@ -1,0 +1,3 @@
+"""Clustering: k-means and hierarchical (agglomerative) clustering."""
+
+__all__: list[str] = []

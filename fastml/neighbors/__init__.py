@@ -1,0 +1,3 @@
+"""Nearest neighbours: exact (brute force) search and HNSW approximate search."""
+
+__all__: list[str] = []

@@ -1,0 +1,1 @@
+"""Clustering kernels (k-means steps, linkage)."""

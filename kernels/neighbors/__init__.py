@@ -1,0 +1,1 @@
+"""Nearest-neighbour kernels (brute-force top-k, HNSW graph search)."""
