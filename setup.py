@@ -20,6 +20,7 @@ CYTHON_MODULES = [
     ("fastml.kernels.metrics._counting", "kernels/metrics/_counting.pyx"),
     ("fastml.kernels.gbdt._grow", "kernels/gbdt/_grow.pyx"),
     ("fastml.kernels.tree._predict", "kernels/tree/_predict.pyx"),
+    ("fastml.kernels.neighbors._hnsw", "kernels/neighbors/_hnsw.pyx"),
 ]
 
 # Packages are listed from the two source trees only (never tests/ or bench/), and the
