@@ -28,6 +28,10 @@ cdef enum:
     # Below this many (row, feature) updates per task a batch uses fewer tasks (a
     # partial histogram costs about as much to clear and add as ~30k updates).
     MIN_WORK_PER_TASK = 131072
+    # Wide data: with at least this many active features per thread, threads split
+    # the features instead of the rows (no partial histograms to clear and add,
+    # whose cost and memory grow with the width).
+    FEATURES_PER_BLOCK = 64
 
 
 cdef inline double _pow2_scale(double total) noexcept nogil:
@@ -335,6 +339,53 @@ cdef void _finish_histograms(
             k += 1
 
 
+cdef void _hist_feature_block(
+    Py_ssize_t t,
+    Py_ssize_t n_blocks,
+    const int64_t* nodes,
+    Py_ssize_t n_nodes,
+    const bin_t* bins,
+    Py_ssize_t n_features,
+    const float* gh,
+    const int32_t* idx,
+    const int32_t* features,
+    Py_ssize_t n_active,
+    bint all_features,
+    Py_ssize_t stride,
+    double scale_g,
+    double scale_h,
+    double* pool,
+    Py_ssize_t hist_size,
+) noexcept nogil:
+    """Task t of the feature-parallel build: active features ``[lo, hi)`` (positions
+    in ``features``) of every node (``nodes`` rows are ``begin, end, slot``), into the
+    nodes' pool slots."""
+    cdef Py_ssize_t lo = (n_active * t) // n_blocks
+    cdef Py_ssize_t hi = (n_active * (t + 1)) // n_blocks
+    cdef Py_ssize_t step = 2 * stride
+    cdef Py_ssize_t k, i, f, j
+    cdef int64_t p
+    cdef int32_t r
+    cdef double g, h
+    cdef double* hist
+    cdef const bin_t* row
+    for k in range(n_nodes):
+        hist = pool + nodes[3 * k + 2] * hist_size
+        for i in range(lo, hi):
+            f = i if all_features else features[i]
+            memset(hist + f * step, 0, step * sizeof(double))
+        for p in range(nodes[3 * k], nodes[3 * k + 1]):
+            r = idx[p]
+            g = floor(<double>gh[2 * r] * scale_g + 0.5)
+            h = floor(<double>gh[2 * r + 1] * scale_h + 0.5)
+            row = bins + r * n_features
+            for i in range(lo, hi):
+                f = i if all_features else features[i]
+                j = f * step + 2 * <Py_ssize_t>row[f]
+                hist[j] += g
+                hist[j + 1] += h
+
+
 cdef Py_ssize_t _plan_histograms(
     const int64_t* nodes, Py_ssize_t n_nodes, Py_ssize_t n_active,
     Py_ssize_t max_tasks, int64_t min_work, int64_t* cum,
@@ -377,11 +428,30 @@ cdef void _build_histograms(
     int n_threads,
     int64_t* cum,
 ) noexcept nogil:
-    """Build the histograms of ``n_nodes`` nodes (``cum``: scratch of n_nodes + 1)."""
+    """Build the histograms of ``n_nodes`` nodes (``cum``: scratch of n_nodes + 1).
+
+    Parallel over row ranges (per-task partial histograms for the nodes a range
+    cuts), or, for wide data (``n_active >= FEATURES_PER_BLOCK * n_threads``), over
+    blocks of features (each task owns its features' slots of every node). Sums on
+    the integer grid are exact, so both give the same histograms.
+    """
     cdef Py_ssize_t n_tasks = _plan_histograms(
         nodes, n_nodes, n_active, max_tasks, min_work, cum
     )
-    cdef Py_ssize_t t
+    cdef Py_ssize_t t, k
+    if n_tasks > 1 and n_threads > 1 and n_active >= FEATURES_PER_BLOCK * n_threads:
+        n_tasks = n_active // FEATURES_PER_BLOCK
+        if n_tasks > max_tasks:
+            n_tasks = max_tasks
+        if not all_features:  # slots of the inactive features stay zero
+            for k in range(n_nodes):
+                memset(pool + nodes[3 * k + 2] * hist_size, 0, hist_size * sizeof(double))
+        for t in prange(n_tasks, num_threads=n_threads, schedule="static"):
+            _hist_feature_block(
+                t, n_tasks, nodes, n_nodes, bins, n_features, gh, idx, features,
+                n_active, all_features, stride, scale_g, scale_h, pool, hist_size,
+            )
+        return
     if n_tasks == 1 or n_threads <= 1:
         for t in range(n_tasks):
             _hist_task(

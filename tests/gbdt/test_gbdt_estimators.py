@@ -113,6 +113,31 @@ def test_models_do_not_depend_on_n_jobs(grow_policy, max_leaves, tree_method):
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
 
 
+@pytest.mark.parametrize(
+    "n_features, grow_policy, colsample",
+    [(160, "lossguide", 1.0), (160, "lossguide", 0.9), (600, "depthwise", 1.0)],
+)
+def test_wide_data_feature_parallel_histograms_match_serial(
+    n_features, grow_policy, colsample
+):
+    # >= 128 active features with 2 threads: histograms are built by feature blocks
+    # (kernels/hist/_build.pxi); 600 features also exceed the row-scan grower's
+    # histogram budget, so depthwise trees take the same index-based path.
+    X, _, y, _ = _data(n=3000, n_features=n_features, nan=0.02)
+    y = (X[:, :20].sum(axis=1) + X[:, -1] > 0).astype(int)
+    kw = dict(
+        n_estimators=4,
+        grow_policy=grow_policy,
+        max_leaves=16,
+        colsample_bytree=colsample,
+        random_state=0,
+    )
+    a = GBDTClassifier(n_jobs=1, **kw).fit(X, y)
+    b = GBDTClassifier(n_jobs=2, **kw).fit(X, y)
+    _same_trees(a, b)
+    assert a.trees_["feature"].max() >= 0  # real splits were made
+
+
 def test_random_state_controls_sampling():
     X, y, _, _ = _data()
     kw = dict(n_estimators=10, subsample=0.5, colsample_bytree=0.6)
