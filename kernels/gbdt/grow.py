@@ -70,7 +70,8 @@ Functions
   added to ``raw[rows, group]`` from binned rows (training rows left out by
   subsampling, eval sets).
 
-Parallelism: OpenMP threads (``GrowWorkspace.n_threads``) over histogram row ranges,
+Parallelism: OpenMP threads (``GrowWorkspace.n_threads``) over histogram row ranges
+(or, for wide data, blocks of at least 64 features per thread: kernels/hist/_build.pxi),
 (node, feature) split scans, partition blocks and leaf blocks. Every result is
 independent of the thread count: histogram sums are exact, the partition is
 stable, choices among nodes and features are made serially in a fixed order.
