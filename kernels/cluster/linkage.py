@@ -183,7 +183,10 @@ def _lance_williams(method, d_xi, d_yi, d_xy, nx, ny, ni):  # pragma: no cover
         return 0.5 * (d_xi + d_yi)
     if method == 3:
         return np.sqrt(
-            (((nx * d_xi * d_xi) + (ny * d_yi * d_yi)) - (nx * ny * d_xy * d_xy) / (nx + ny))
+            (
+                ((nx * d_xi * d_xi) + (ny * d_yi * d_yi))
+                - (nx * ny * d_xy * d_xy) / (nx + ny)
+            )
             / (nx + ny)
         )
     if method == 4:

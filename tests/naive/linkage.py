@@ -40,7 +40,9 @@ def naive_linkage(X: np.ndarray, method: str) -> np.ndarray:
         A, B = X[members[a]], X[members[b]]
         if method in ("single", "complete", "average"):
             d = np.sqrt(((A[:, None, :] - B[None, :, :]) ** 2).sum(-1))
-            return float({"single": d.min, "complete": d.max, "average": d.mean}[method]())
+            return float(
+                {"single": d.min, "complete": d.max, "average": d.mean}[method]()
+            )
         if method == "ward":
             na, nb = len(A), len(B)
             c = np.linalg.norm(A.mean(0) - B.mean(0))
@@ -68,7 +70,8 @@ def naive_linkage(X: np.ndarray, method: str) -> np.ndarray:
             for c in live:
                 if c not in (a, b):
                     pair_dist[(c, new)] = 0.5 * (
-                        pair_dist[(min(a, c), max(a, c))] + pair_dist[(min(b, c), max(b, c))]
+                        pair_dist[(min(a, c), max(a, c))]
+                        + pair_dist[(min(b, c), max(b, c))]
                     )
         members[new] = members.pop(a) + members.pop(b)
         point[new] = 0.5 * (point[a] + point[b])
@@ -90,7 +93,9 @@ def naive_fcluster_distance(Z: np.ndarray, t: float) -> np.ndarray:
     md = np.zeros(n - 1)
     for k in range(n - 1):
         a, b = int(Z[k, 0]), int(Z[k, 1])
-        md[k] = max(Z[k, 2], md[a - n] if a >= n else -np.inf, md[b - n] if b >= n else -np.inf)
+        md[k] = max(
+            Z[k, 2], md[a - n] if a >= n else -np.inf, md[b - n] if b >= n else -np.inf
+        )
         if md[k] <= t:
             parent[a] = n + k
             parent[b] = n + k
