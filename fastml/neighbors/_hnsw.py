@@ -42,7 +42,7 @@ __all__ = ["Index"]
 _SPACES = {"l2": 0, "ip": 1, "cosine": 1}
 # Points inserted per batch: each batch is searched in parallel against the graph
 # of the earlier batches (see the module docstring). Fixed, never the thread count.
-_BATCH = 64
+_BATCH = 256
 _MAX_LEVEL = 30
 _NOT_ENOUGH = (
     "Cannot return the results in a contiguous 2D array. Probably ef or M is too small"
@@ -682,6 +682,34 @@ class Index:
             if missing.any():
                 raise RuntimeError(_NOT_ENOUGH)
             return self._labels[out_idx], out_dist
+
+    def _knn_exact(
+        self, data: Any, k: int, num_threads: int = -1
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Exact k nearest non-deleted neighbours (labels int64, -1 padded)."""
+        self._require_init()
+        queries = _as_vectors(data, self._dim)
+        if self._space == "cosine":
+            _normalize(queries)
+        nq = queries.shape[0]
+        out_idx = np.empty((nq, k), dtype=np.int32)
+        out_dist = np.empty((nq, k), dtype=np.float32)
+        with self._lock:
+            cand = np.flatnonzero(self._deleted[: self._count] == 0).astype(np.int32)
+            _kernels().exact_knn(
+                self._data,
+                cand,
+                _SPACES[self._space],
+                queries,
+                k,
+                out_idx,
+                out_dist,
+                self._resolve_threads(num_threads),
+            )
+            labels = np.full((nq, k), -1, dtype=np.int64)
+            found = out_idx >= 0
+            labels[found] = self._labels[out_idx[found]].astype(np.int64)
+        return labels, out_dist
 
     # ------------------------------------------------------------ persistence
     def _state(self) -> dict[str, Any]:
