@@ -1,0 +1,1064 @@
+"""k-means clustering: KMeans (Lloyd and Elkan), MiniBatchKMeans and the elbow helper.
+
+Orchestration of the kernels in fastml/kernels/cluster/kmeans.py. The rows are cut
+into a fixed number of groups (a function of the data size only); each group gets its
+own partial centre sums, added in group order, so results are identical for any
+``n_jobs``. Within a Lloyd pass each thread runs BLAS products of 4096-row chunks
+with the (-2-scaled) centres, BLAS limited to one thread, and the fused
+argmin/accumulate kernel.
+
+As in scikit-learn, the data are centred (the column means subtracted) before
+clustering, which reduces the cancellation of the matrix-product distances, and the
+tolerance is relative: ``tol * mean(var(X, axis=0))`` compared with the sum of
+squared centre shifts.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from fastml._config import resolve_n_jobs
+from fastml._parallel import run_chunks
+from fastml.base import BaseEstimator, TransformerMixin
+from fastml.exceptions import ConvergenceWarning
+from fastml.neighbors._brute import blas_single_thread
+from fastml.utils.validation import (
+    check_array,
+    check_is_fitted,
+    check_random_state,
+    check_sample_weight,
+    validate_data,
+)
+
+__all__ = ["KMeans", "MiniBatchKMeans", "kmeans_plusplus", "kmeans_elbow", "Elbow"]
+
+_CHUNK = 4096
+_MAX_GROUPS = 32
+_PARTIAL_BUDGET = 1 << 26  # bytes of partial centre sums
+
+
+def _kernels() -> Any:
+    from fastml.kernels.cluster import kmeans
+
+    return kmeans
+
+
+def _group_bounds(n_samples: int, n_clusters: int, n_features: int) -> np.ndarray:
+    """Row boundaries of the fixed groups (independent of the thread count)."""
+    by_memory = max(1, _PARTIAL_BUDGET // max(1, 8 * n_clusters * (n_features + 1)))
+    n_groups = max(1, min(_MAX_GROUPS, -(-n_samples // _CHUNK), by_memory))
+    return np.array([n_samples * g // n_groups for g in range(n_groups + 1)])
+
+
+def _run_groups(func: Any, bounds: np.ndarray, n_threads: int) -> None:
+    n_groups = len(bounds) - 1
+
+    def work(g0: int, g1: int) -> None:
+        for g in range(g0, g1):
+            func(g, int(bounds[g]), int(bounds[g + 1]))
+
+    if n_threads <= 1 or n_groups == 1:
+        work(0, n_groups)
+        return
+    with blas_single_thread():
+        run_chunks(work, n_groups, n_threads)
+
+
+def _lloyd_pass(
+    X: np.ndarray,
+    weights: np.ndarray,
+    centers: np.ndarray,
+    n_threads: int,
+    update: bool,
+    labels: np.ndarray,
+    sample_sqdist: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Labels (in place) and, when ``update``, the summed centre sums and weights."""
+    km = _kernels()
+    n_samples, n_features = X.shape
+    n_clusters = centers.shape[0]
+    bounds = _group_bounds(n_samples, n_clusters, n_features)
+    n_groups = len(bounds) - 1
+    sums = np.zeros((n_groups if update else 1, n_clusters, n_features))
+    wsums = np.zeros((n_groups if update else 1, n_clusters))
+    inertia = np.zeros(n_groups)
+    scaled_t = np.ascontiguousarray((centers * X.dtype.type(-2.0)).T)
+    center_sq = np.einsum("ij,ij->i", centers, centers, dtype=np.float64).astype(
+        X.dtype
+    )
+
+    def group(g: int, r0: int, r1: int) -> None:
+        gi = g if update else 0
+        buffer = np.empty(min(_CHUNK, r1 - r0) * n_clusters, dtype=X.dtype)
+        total = 0.0
+        for c0 in range(r0, r1, _CHUNK):
+            c1 = min(c0 + _CHUNK, r1)
+            dots = buffer[: (c1 - c0) * n_clusters].reshape(c1 - c0, n_clusters)
+            np.dot(X[c0:c1], scaled_t, out=dots)
+            total += km.assign_lloyd(
+                X[c0:c1], dots, center_sq, centers, weights[c0:c1], labels[c0:c1],
+                sample_sqdist[c0:c1], sums[gi], wsums[gi], update,
+            )  # fmt: skip
+        inertia[g] = total
+
+    _run_groups(group, bounds, n_threads)
+    total_inertia = 0.0
+    for g in range(n_groups):
+        total_inertia += inertia[g]
+    if not update:
+        return sums[0], wsums[0], total_inertia
+    sum_all = sums[0].copy()
+    wsum_all = wsums[0].copy()
+    for g in range(1, n_groups):
+        sum_all += sums[g]
+        wsum_all += wsums[g]
+    return sum_all, wsum_all, total_inertia
+
+
+def _sample_sqdist(X: np.ndarray, centers: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    out = np.empty(X.shape[0])
+    for r0 in range(0, X.shape[0], _CHUNK):
+        r1 = min(r0 + _CHUNK, X.shape[0])
+        diff = X[r0:r1].astype(np.float64) - centers[labels[r0:r1]]
+        out[r0:r1] = np.einsum("ij,ij->i", diff, diff)
+    return out
+
+
+def _new_centers(
+    X: np.ndarray,
+    weights: np.ndarray,
+    sums: np.ndarray,
+    wsums: np.ndarray,
+    labels: np.ndarray,
+    sample_sqdist: np.ndarray,
+    old_centers: np.ndarray,
+) -> np.ndarray:
+    """Means of the clusters; an empty cluster takes the point farthest from its
+    centre (ties by index), which leaves its old cluster."""
+    empty = np.flatnonzero(wsums == 0)
+    if empty.size:
+        order = np.lexsort((np.arange(X.shape[0]), -sample_sqdist))
+        for slot, cluster in enumerate(empty):
+            if slot >= order.size:
+                break
+            far = order[slot]
+            w = weights[far]
+            old = labels[far]
+            row = X[far].astype(np.float64) * w
+            sums[old] -= row
+            wsums[old] -= w
+            sums[cluster] = row
+            wsums[cluster] = w
+    centers = old_centers.astype(np.float64, copy=True)
+    nonzero = wsums > 0
+    centers[nonzero] = sums[nonzero] / wsums[nonzero, None]
+    return centers
+
+
+def _inertia(
+    X: np.ndarray, weights: np.ndarray, centers: np.ndarray, labels: np.ndarray
+) -> float:
+    return float(np.dot(weights, _sample_sqdist(X, centers.astype(np.float64), labels)))
+
+
+def _kmeans_lloyd(
+    X: np.ndarray,
+    weights: np.ndarray,
+    centers_init: np.ndarray,
+    max_iter: int,
+    tol: float,
+    n_threads: int,
+) -> tuple[np.ndarray, float, np.ndarray, int]:
+    n_samples = X.shape[0]
+    centers = centers_init.astype(X.dtype, copy=True)
+    labels = np.full(n_samples, -1, dtype=np.int64)
+    labels_old = labels.copy()
+    sqdist = np.empty(n_samples)
+    strict = False
+    n_iter = 0
+    for it in range(max_iter):
+        n_iter = it + 1
+        sums, wsums, _ = _lloyd_pass(X, weights, centers, n_threads, True, labels, sqdist)
+        new = _new_centers(X, weights, sums, wsums, labels, sqdist, centers)
+        shift = float(np.sum((new - centers.astype(np.float64)) ** 2))
+        centers = new.astype(X.dtype)
+        if np.array_equal(labels, labels_old):
+            strict = True
+            break
+        if shift <= tol:
+            break
+        labels_old[:] = labels
+    if not strict:
+        _lloyd_pass(X, weights, centers, n_threads, False, labels, sqdist)
+    inertia = _inertia(X, weights, centers, labels)
+    return labels, inertia, centers, n_iter
+
+
+def _half_center_distances(centers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    c = centers.astype(np.float64)
+    diff = c[:, None, :] - c[None, :, :]
+    half = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff)) / 2.0
+    if len(c) > 1:
+        nxt = np.partition(half, kth=1, axis=0)[1]
+    else:
+        nxt = np.full(1, np.inf)
+    return np.ascontiguousarray(half), np.ascontiguousarray(nxt)
+
+
+def _kmeans_elkan(
+    X: np.ndarray,
+    weights: np.ndarray,
+    centers_init: np.ndarray,
+    max_iter: int,
+    tol: float,
+    n_threads: int,
+) -> tuple[np.ndarray, float, np.ndarray, int]:
+    km = _kernels()
+    n_samples, n_features = X.shape
+    n_clusters = centers_init.shape[0]
+    centers = centers_init.astype(X.dtype, copy=True)
+    labels = np.full(n_samples, -1, dtype=np.int64)
+    labels_old = labels.copy()
+    upper = np.zeros(n_samples)
+    lower = np.zeros((n_samples, n_clusters))
+    half, nxt = _half_center_distances(centers)
+    bounds = _group_bounds(n_samples, n_clusters, n_features)
+    n_groups = len(bounds) - 1
+
+    def init(g: int, r0: int, r1: int) -> None:
+        km.elkan_init_bounds(
+            X[r0:r1], centers, half, labels[r0:r1], upper[r0:r1], lower[r0:r1]
+        )
+
+    _run_groups(init, bounds, n_threads)
+
+    def assign(update: bool) -> tuple[np.ndarray, np.ndarray]:
+        sums = np.zeros((n_groups, n_clusters, n_features))
+        wsums = np.zeros((n_groups, n_clusters))
+
+        def group(g: int, r0: int, r1: int) -> None:
+            km.elkan_assign(
+                X[r0:r1], weights[r0:r1], centers, half, nxt, labels[r0:r1],
+                upper[r0:r1], lower[r0:r1], sums[g], wsums[g], update,
+            )  # fmt: skip
+
+        _run_groups(group, bounds, n_threads)
+        sum_all, wsum_all = sums[0].copy(), wsums[0].copy()
+        for g in range(1, n_groups):
+            sum_all += sums[g]
+            wsum_all += wsums[g]
+        return sum_all, wsum_all
+
+    strict = False
+    n_iter = 0
+    for it in range(max_iter):
+        n_iter = it + 1
+        sums, wsums = assign(True)
+        sqdist = (
+            _sample_sqdist(X, centers.astype(np.float64), labels)
+            if np.any(wsums == 0)
+            else np.zeros(0)
+        )
+        new = _new_centers(X, weights, sums, wsums, labels, sqdist, centers)
+        new_cast = new.astype(X.dtype)
+        shift_vec = np.sqrt(
+            np.sum((new_cast.astype(np.float64) - centers.astype(np.float64)) ** 2, 1)
+        )
+        upper += shift_vec[labels]
+        lower -= shift_vec[None, :]
+        np.maximum(lower, 0.0, out=lower)
+        centers = new_cast
+        half, nxt = _half_center_distances(centers)
+        if np.array_equal(labels, labels_old):
+            strict = True
+            break
+        if float(np.sum(shift_vec**2)) <= tol:
+            break
+        labels_old[:] = labels
+    if not strict:
+        assign(False)
+    inertia = _inertia(X, weights, centers, labels)
+    return labels, inertia, centers, n_iter
+
+
+def kmeans_plusplus(
+    X: Any,
+    n_clusters: int,
+    *,
+    sample_weight: Any = None,
+    x_squared_norms: Any = None,
+    random_state: Any = None,
+    n_local_trials: int | None = None,
+    n_jobs: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Greedy k-means++ seeding (Arthur & Vassilvitskii 2007, with local trials).
+
+    Each new centre is the best of ``n_local_trials`` (default ``2 + floor(ln k)``)
+    candidates drawn with probability proportional to ``w * D(x)^2``, the best being
+    the one that most lowers the potential ``sum w D(x)^2``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    n_clusters : int
+    sample_weight : array-like of shape (n_samples,) or None
+    x_squared_norms : array-like of shape (n_samples,) or None
+        Squared row norms, computed when None.
+    random_state : int, RandomState or None
+    n_local_trials : int or None
+    n_jobs : int or None
+
+    Returns
+    -------
+    centers : ndarray of shape (n_clusters, n_features)
+    indices : ndarray of shape (n_clusters,), int64
+        Rows of X chosen as centres.
+    """
+    X = check_array(X, dtype=(np.float64, np.float32), order="C")
+    n_samples = X.shape[0]
+    if n_samples < n_clusters:
+        raise ValueError(
+            f"n_samples={n_samples} should be >= n_clusters={n_clusters}."
+        )
+    weights = check_sample_weight(sample_weight, n_samples)
+    if x_squared_norms is None:
+        x_sq = np.einsum("ij,ij->i", X, X, dtype=np.float64)
+    else:
+        x_sq = np.asarray(x_squared_norms, dtype=np.float64)
+    return _kmeanspp(
+        X, n_clusters, x_sq, weights, check_random_state(random_state),
+        resolve_n_jobs(n_jobs), n_local_trials,
+    )  # fmt: skip
+
+
+def _kmeanspp(
+    X: np.ndarray,
+    n_clusters: int,
+    x_sq: np.ndarray,
+    weights: np.ndarray,
+    rng: np.random.RandomState,
+    n_threads: int,
+    n_local_trials: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    km = _kernels()
+    n_samples, n_features = X.shape
+    trials = (
+        2 + int(np.log(n_clusters)) if n_local_trials is None else int(n_local_trials)
+    )
+    centers = np.empty((n_clusters, n_features), dtype=X.dtype)
+    indices = np.full(n_clusters, -1, dtype=np.int64)
+    first = int(rng.choice(n_samples, p=weights / weights.sum()))
+    centers[0] = X[first]
+    indices[0] = first
+    bounds = _group_bounds(n_samples, trials, n_features)
+    n_groups = len(bounds) - 1
+    dist = np.empty((n_samples, trials))
+    pots = np.zeros((n_groups, trials))
+    closest = np.full(n_samples, np.inf)
+
+    def potentials(cand: np.ndarray) -> np.ndarray:
+        cand_t = np.ascontiguousarray(cand.T)
+        cand_sq = np.einsum("ij,ij->i", cand, cand, dtype=np.float64)
+        m = cand.shape[0]
+
+        def group(g: int, r0: int, r1: int) -> None:
+            dots = np.dot(X[r0:r1], cand_t).astype(np.float64)
+            pots[g, :m] = km.kmeanspp_potentials(
+                dots, x_sq[r0:r1], cand_sq, closest[r0:r1], weights[r0:r1],
+                dist[r0:r1, :m],
+            )  # fmt: skip
+
+        _run_groups(group, bounds, n_threads)
+        total = pots[0, :m].copy()
+        for g in range(1, n_groups):
+            total += pots[g, :m]
+        return total
+
+    pot = potentials(centers[:1])
+    closest[:] = dist[:, 0]
+    current = float(pot[0])
+    for c in range(1, n_clusters):
+        rand_vals = rng.uniform(size=trials) * current
+        cumulative = np.cumsum(weights * closest)
+        cand_idx = np.searchsorted(cumulative, rand_vals)
+        np.clip(cand_idx, None, n_samples - 1, out=cand_idx)
+        pot = potentials(np.ascontiguousarray(X[cand_idx]))
+        best = int(np.argmin(pot))
+        current = float(pot[best])
+        closest[:] = dist[:, best]
+        centers[c] = X[cand_idx[best]]
+        indices[c] = cand_idx[best]
+    return centers, indices
+
+
+def _tolerance(X: np.ndarray, tol: float) -> float:
+    if tol == 0:
+        return 0.0
+    return float(np.mean(np.var(X, axis=0, dtype=np.float64)) * tol)
+
+
+def _validate_kmeans_params(est: Any, n_samples: int) -> None:
+    k = est.n_clusters
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+        raise ValueError(
+            "The 'n_clusters' parameter must be an int in the range [1, inf). Got "
+            f"{k!r} instead."
+        )
+    if n_samples < k:
+        raise ValueError(f"n_samples={n_samples} should be >= n_clusters={k}.")
+    mi = est.max_iter
+    if isinstance(mi, bool) or not isinstance(mi, numbers.Integral) or mi < 1:
+        raise ValueError(
+            "The 'max_iter' parameter must be an int in the range [1, inf). Got "
+            f"{mi!r} instead."
+        )
+    if not isinstance(est.tol, numbers.Real) or est.tol < 0:
+        raise ValueError(
+            "The 'tol' parameter must be a float in the range [0.0, inf). Got "
+            f"{est.tol!r} instead."
+        )
+    n_init = est.n_init
+    if not (n_init == "auto" or (isinstance(n_init, numbers.Integral) and n_init >= 1)):
+        raise ValueError(
+            "The 'n_init' parameter must be a str among {'auto'} or an int in the "
+            f"range [1, inf). Got {n_init!r} instead."
+        )
+    init = est.init
+    if isinstance(init, str):
+        if init not in ("k-means++", "random"):
+            raise ValueError(
+                "The 'init' parameter must be a str among {'k-means++', 'random'}, "
+                f"an array-like or a callable. Got {init!r} instead."
+            )
+    elif not callable(init):
+        arr = np.asarray(init)
+        if arr.ndim != 2 or arr.shape[0] != k:
+            raise ValueError(
+                f"The shape of the initial centers {arr.shape} does not match the "
+                f"number of clusters {k}."
+            )
+        if arr.shape[1] != est.n_features_in_:
+            raise ValueError(
+                f"The shape of the initial centers {arr.shape} does not match the "
+                f"number of features of the data {est.n_features_in_}."
+            )
+
+
+def _init_centers(
+    est: Any,
+    X: np.ndarray,
+    x_sq: np.ndarray,
+    weights: np.ndarray,
+    rng: np.random.RandomState,
+    n_threads: int,
+    init_size: int | None = None,
+) -> np.ndarray:
+    n_samples = X.shape[0]
+    k = est.n_clusters
+    if init_size is not None and init_size < n_samples:
+        idx = rng.randint(0, n_samples, init_size)
+        X, x_sq, weights = X[idx], x_sq[idx], weights[idx]
+        n_samples = init_size
+    init = est.init
+    if isinstance(init, str) and init == "k-means++":
+        return _kmeanspp(X, k, x_sq, weights, rng, n_threads)[0]
+    if isinstance(init, str) and init == "random":
+        seeds = rng.permutation(n_samples)[:k]
+        return X[seeds].copy()
+    if callable(init):
+        centers = check_array(init(X, k, random_state=rng), dtype=X.dtype)
+    else:
+        centers = check_array(init, dtype=X.dtype, copy=True)
+    return centers
+
+
+class _KMeansBase(TransformerMixin, BaseEstimator):
+    n_clusters: int
+    n_jobs: int | None
+    cluster_centers_: np.ndarray
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "clusterer"
+        return tags
+
+    def _check_test_data(self, X: Any) -> np.ndarray:
+        X = validate_data(self, X, dtype=(np.float64, np.float32), order="C", reset=False)
+        return X.astype(self.cluster_centers_.dtype, copy=False)
+
+    def _labels_inertia(self, X: np.ndarray, weights: np.ndarray) -> tuple[Any, float]:
+        labels = np.empty(X.shape[0], dtype=np.int64)
+        sqdist = np.empty(X.shape[0])
+        _, _, inertia = _lloyd_pass(
+            X, weights, self.cluster_centers_, resolve_n_jobs(self.n_jobs), False,
+            labels, sqdist,
+        )  # fmt: skip
+        return labels.astype(np.int32), inertia
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Index of the nearest centre of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,), int32
+        """
+        check_is_fitted(self, "cluster_centers_")
+        X = self._check_test_data(X)
+        return self._labels_inertia(X, np.ones(X.shape[0]))[0]
+
+    def fit_predict(self, X: Any, y: Any = None, sample_weight: Any = None) -> Any:
+        """``fit(X)`` then the labels of X.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,), int32
+        """
+        return self.fit(X, sample_weight=sample_weight).labels_
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Euclidean distances of each sample to every centre.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_clusters)
+        """
+        check_is_fitted(self, "cluster_centers_")
+        X = self._check_test_data(X)
+        c = self.cluster_centers_.astype(np.float64)
+        out = np.empty((X.shape[0], c.shape[0]), dtype=X.dtype)
+        for r0 in range(0, X.shape[0], _CHUNK):
+            r1 = min(r0 + _CHUNK, X.shape[0])
+            diff = X[r0:r1, None, :].astype(np.float64) - c[None, :, :]
+            out[r0:r1] = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
+        return out
+
+    def fit_transform(self, X: Any, y: Any = None, sample_weight: Any = None) -> Any:
+        """``fit(X)`` then ``transform(X)``."""
+        return self.fit(X, sample_weight=sample_weight).transform(X)
+
+    def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
+        """Opposite of the inertia of X against the fitted centres.
+
+        Returns
+        -------
+        float
+        """
+        check_is_fitted(self, "cluster_centers_")
+        X = self._check_test_data(X)
+        weights = check_sample_weight(sample_weight, X.shape[0])
+        return -self._labels_inertia(X, weights)[1]
+
+    def _warn_distinct(self) -> None:
+        n_distinct = len(np.unique(self.labels_))
+        if n_distinct < self.n_clusters:
+            warnings.warn(
+                f"Number of distinct clusters ({n_distinct}) found smaller than "
+                f"n_clusters ({self.n_clusters}). Possibly due to duplicate points "
+                "in X.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+
+
+class KMeans(_KMeansBase):
+    """k-means clustering (Lloyd or Elkan iterations, k-means++ seeding).
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+    init : {"k-means++", "random"}, callable or array of shape (n_clusters, n_features)
+        "k-means++": greedy k-means++ with ``2 + floor(ln k)`` local trials;
+        "random": k distinct rows drawn at random; or the initial centres.
+    n_init : "auto" or int, default="auto"
+        Number of seedings; the run with the lowest inertia is kept. "auto": 1 for
+        k-means++ and arrays, 10 for "random".
+    max_iter : int, default=300
+    tol : float, default=1e-4
+        Convergence when the summed squared centre shift is at most
+        ``tol * mean(var(X, axis=0))``.
+    verbose : int, default=0
+        Unused (kept for scikit-learn compatibility).
+    random_state : int, RandomState or None
+    copy_x : bool, default=True
+        Unused: the caller's X is never modified.
+    algorithm : {"lloyd", "elkan"}, default="lloyd"
+    n_jobs : int or None, default=None
+        Threads; the result does not depend on it.
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
+    labels_ : ndarray of shape (n_samples,), int32
+    inertia_ : float
+        Weighted sum of squared distances of the samples to their centre.
+    n_iter_ : int
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastml.cluster import KMeans
+    >>> X = np.array([[0.0, 0.0], [0.0, 1.0], [10.0, 0.0], [10.0, 1.0]])
+    >>> km = KMeans(n_clusters=2, random_state=0).fit(X)
+    >>> sorted(km.cluster_centers_[:, 0].tolist())
+    [0.0, 10.0]
+    """
+
+    def __init__(
+        self,
+        n_clusters: int = 8,
+        *,
+        init: Any = "k-means++",
+        n_init: Any = "auto",
+        max_iter: int = 300,
+        tol: float = 1e-4,
+        verbose: int = 0,
+        random_state: Any = None,
+        copy_x: bool = True,
+        algorithm: str = "lloyd",
+        n_jobs: int | None = None,
+    ) -> None:
+        self.n_clusters = n_clusters
+        self.init = init
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.verbose = verbose
+        self.random_state = random_state
+        self.copy_x = copy_x
+        self.algorithm = algorithm
+        self.n_jobs = n_jobs
+
+    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> KMeans:
+        """Cluster X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+        sample_weight : array-like of shape (n_samples,) or None
+
+        Returns
+        -------
+        self
+        """
+        X = validate_data(self, X, dtype=(np.float64, np.float32), order="C", copy=True)
+        _validate_kmeans_params(self, X.shape[0])
+        if self.algorithm not in ("lloyd", "elkan"):
+            raise ValueError(
+                "The 'algorithm' parameter must be a str among {'lloyd', 'elkan'}. "
+                f"Got {self.algorithm!r} instead."
+            )
+        weights = check_sample_weight(sample_weight, X.shape[0])
+        n_threads = resolve_n_jobs(self.n_jobs)
+        rng = check_random_state(self.random_state)
+        tol = _tolerance(X, float(self.tol))
+        is_array = not isinstance(self.init, str) and not callable(self.init)
+        n_init = self.n_init
+        if n_init == "auto":
+            n_init = 10 if isinstance(self.init, str) and self.init == "random" else 1
+        if is_array and n_init != 1:
+            warnings.warn(
+                "Explicit initial center position passed: performing only one init "
+                f"in {type(self).__name__} instead of n_init={n_init}.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            n_init = 1
+        # Centre the data (X is our own copy): better-conditioned matrix products.
+        mean = X.mean(axis=0)
+        X -= mean
+        x_sq = np.einsum("ij,ij->i", X, X, dtype=np.float64)
+        run = _kmeans_elkan if self.algorithm == "elkan" else _kmeans_lloyd
+        if self.n_clusters == 1:
+            run = _kmeans_lloyd
+        best: tuple[np.ndarray, float, np.ndarray, int] | None = None
+        for _ in range(int(n_init)):
+            centers0 = self._initial(X, x_sq, weights, rng, n_threads, mean, is_array)
+            result = run(X, weights, centers0, int(self.max_iter), tol, n_threads)
+            if best is None or result[1] < best[1]:
+                best = result
+        assert best is not None
+        labels, inertia, centers, n_iter = best
+        self.cluster_centers_ = (centers.astype(np.float64) + mean).astype(X.dtype)
+        self.labels_ = labels.astype(np.int32)
+        self.inertia_ = float(inertia)
+        self.n_iter_ = int(n_iter)
+        self._warn_distinct()
+        return self
+
+    def _initial(
+        self,
+        X: np.ndarray,
+        x_sq: np.ndarray,
+        weights: np.ndarray,
+        rng: np.random.RandomState,
+        n_threads: int,
+        mean: np.ndarray,
+        is_array: bool,
+    ) -> np.ndarray:
+        centers = _init_centers(self, X, x_sq, weights, rng, n_threads)
+        if is_array or callable(self.init):
+            if is_array:
+                centers = centers - mean.astype(centers.dtype)
+        return np.ascontiguousarray(centers, dtype=X.dtype)
+
+
+class MiniBatchKMeans(_KMeansBase):
+    """k-means on random mini-batches (Sculley 2010), with per-centre learning rates.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+    init : {"k-means++", "random"}, callable or array, default="k-means++"
+        Seeding, run on ``init_size`` random samples.
+    max_iter : int, default=100
+        Maximum number of passes over the data (epochs).
+    batch_size : int, default=1024
+    verbose : int, default=0
+        Unused.
+    compute_labels : bool, default=True
+        Compute ``labels_`` and ``inertia_`` on the full data after fitting.
+    random_state : int, RandomState or None
+    tol : float, default=0.0
+        Stop when the squared centre change of a step is at most
+        ``tol * mean(var(X, axis=0))`` (0 disables).
+    max_no_improvement : int or None, default=10
+        Stop after this many steps without improvement of the smoothed batch
+        inertia (None disables).
+    init_size : int or None
+        Samples used for seeding (default ``3 * batch_size``).
+    n_init : "auto" or int, default="auto"
+        Seedings tried (the best on a held-out sample is kept); "auto": 3 for
+        k-means++/random, 1 for arrays.
+    reassignment_ratio : float, default=0.01
+        Centres whose count falls below this fraction of the largest count are
+        moved to random batch samples (every 10 steps).
+    n_jobs : int or None
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
+    labels_ : ndarray of shape (n_samples,), int32
+    inertia_ : float
+    n_iter_ : int
+    n_steps_ : int
+    n_features_in_ : int
+    """
+
+    def __init__(
+        self,
+        n_clusters: int = 8,
+        *,
+        init: Any = "k-means++",
+        max_iter: int = 100,
+        batch_size: int = 1024,
+        verbose: int = 0,
+        compute_labels: bool = True,
+        random_state: Any = None,
+        tol: float = 0.0,
+        max_no_improvement: int | None = 10,
+        init_size: int | None = None,
+        n_init: Any = "auto",
+        reassignment_ratio: float = 0.01,
+        n_jobs: int | None = None,
+    ) -> None:
+        self.n_clusters = n_clusters
+        self.init = init
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.verbose = verbose
+        self.compute_labels = compute_labels
+        self.random_state = random_state
+        self.tol = tol
+        self.max_no_improvement = max_no_improvement
+        self.init_size = init_size
+        self.n_init = n_init
+        self.reassignment_ratio = reassignment_ratio
+        self.n_jobs = n_jobs
+
+    def _seed(
+        self, X: np.ndarray, weights: np.ndarray, rng: np.random.RandomState
+    ) -> np.ndarray:
+        n_samples = X.shape[0]
+        batch = min(int(self.batch_size), n_samples)
+        init_size = self.init_size if self.init_size is not None else 3 * batch
+        init_size = min(max(int(init_size), self.n_clusters), n_samples)
+        is_array = not isinstance(self.init, str) and not callable(self.init)
+        n_init = self.n_init
+        if n_init == "auto":
+            n_init = 1 if is_array else 3
+        x_sq = np.einsum("ij,ij->i", X, X, dtype=np.float64)
+        valid_idx = rng.randint(0, n_samples, init_size)
+        X_valid, w_valid = X[valid_idx], weights[valid_idx]
+        best, best_inertia = None, np.inf
+        for _ in range(1 if is_array else int(n_init)):
+            centers = _init_centers(
+                self, X, x_sq, weights, rng, 1, init_size=init_size
+            ).astype(X.dtype)
+            labels = np.empty(init_size, dtype=np.int64)
+            sq = np.empty(init_size)
+            _, _, inertia = _lloyd_pass(X_valid, w_valid, centers, 1, False, labels, sq)
+            if inertia < best_inertia:
+                best, best_inertia = centers, inertia
+        assert best is not None
+        return np.ascontiguousarray(best)
+
+    def _step(
+        self,
+        Xb: np.ndarray,
+        wb: np.ndarray,
+        rng: np.random.RandomState,
+    ) -> tuple[float, float]:
+        """One mini-batch update; returns (batch inertia, squared centre change)."""
+        centers = self.cluster_centers_
+        labels = np.empty(Xb.shape[0], dtype=np.int64)
+        sq = np.empty(Xb.shape[0])
+        sums, wsums, inertia = _lloyd_pass(Xb, wb, centers, 1, True, labels, sq)
+        old = centers.astype(np.float64)
+        counts = self._counts
+        new_counts = counts + wsums
+        moved = wsums > 0
+        new = old.copy()
+        new[moved] = (old[moved] * counts[moved, None] + sums[moved]) / new_counts[
+            moved, None
+        ]
+        self._counts = new_counts
+        self._n_since_reassign += 1
+        if (
+            self.reassignment_ratio > 0
+            and self._n_since_reassign >= 10
+            and new_counts.max() > 0
+        ):
+            low = new_counts < self.reassignment_ratio * new_counts.max()
+            n_low = int(low.sum())
+            if 0 < n_low < len(low):
+                picks = rng.choice(Xb.shape[0], size=n_low, replace=False)
+                new[low] = Xb[picks]
+                self._counts[low] = new_counts[~low].min()
+            self._n_since_reassign = 0
+        change = float(np.sum((new - old) ** 2))
+        self.cluster_centers_ = new.astype(centers.dtype)
+        return inertia, change
+
+    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> MiniBatchKMeans:
+        """Cluster X by mini-batch updates.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+        sample_weight : array-like of shape (n_samples,) or None
+
+        Returns
+        -------
+        self
+        """
+        X = validate_data(self, X, dtype=(np.float64, np.float32), order="C")
+        _validate_kmeans_params(self, X.shape[0])
+        if not isinstance(self.batch_size, numbers.Integral) or self.batch_size < 1:
+            raise ValueError(
+                "The 'batch_size' parameter must be an int in the range [1, inf). "
+                f"Got {self.batch_size!r} instead."
+            )
+        weights = check_sample_weight(sample_weight, X.shape[0])
+        rng = check_random_state(self.random_state)
+        n_samples = X.shape[0]
+        batch = min(int(self.batch_size), n_samples)
+        self.cluster_centers_ = self._seed(X, weights, rng)
+        self._counts = np.zeros(self.n_clusters)
+        self._n_since_reassign = 0
+        tol = _tolerance(X, float(self.tol))
+        n_steps = max(1, (int(self.max_iter) * n_samples) // batch)
+        ewa, ewa_min, no_improve = None, np.inf, 0
+        alpha = min(1.0, batch * 2.0 / (n_samples + 1))
+        step = 0
+        for step in range(n_steps):
+            idx = rng.randint(0, n_samples, batch)
+            inertia, change = self._step(X[idx], weights[idx], rng)
+            if step == 0:
+                continue  # the first step's figures mostly measure the seeding
+            batch_inertia = inertia / batch
+            ewa = batch_inertia if ewa is None else ewa * (1 - alpha) + batch_inertia * alpha
+            if tol > 0 and change <= tol:
+                break
+            if ewa < ewa_min:
+                ewa_min, no_improve = ewa, 0
+            else:
+                no_improve += 1
+            if (
+                self.max_no_improvement is not None
+                and no_improve >= self.max_no_improvement
+            ):
+                break
+        self.n_steps_ = step + 1
+        self.n_iter_ = int(np.ceil(self.n_steps_ * batch / n_samples))
+        if self.compute_labels:
+            labels, inertia = self._labels_inertia(X, weights)
+            self.labels_ = labels
+            self.inertia_ = float(inertia)
+        return self
+
+    def partial_fit(
+        self, X: Any, y: Any = None, sample_weight: Any = None
+    ) -> MiniBatchKMeans:
+        """One mini-batch update with X as the batch (seeding on the first call).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+        sample_weight : array-like of shape (n_samples,) or None
+
+        Returns
+        -------
+        self
+        """
+        first = not hasattr(self, "cluster_centers_")
+        X = validate_data(
+            self, X, dtype=(np.float64, np.float32), order="C", reset=first
+        )
+        weights = check_sample_weight(sample_weight, X.shape[0])
+        if first:
+            _validate_kmeans_params(self, X.shape[0])
+            self._rng = check_random_state(self.random_state)
+            self.cluster_centers_ = self._seed(X, weights, self._rng)
+            self._counts = np.zeros(self.n_clusters)
+            self._n_since_reassign = 0
+            self.n_steps_ = 0
+        X = X.astype(self.cluster_centers_.dtype, copy=False)
+        self._step(X, weights, self._rng)
+        self.n_steps_ += 1
+        if self.compute_labels:
+            labels, inertia = self._labels_inertia(X, weights)
+            self.labels_ = labels
+            self.inertia_ = float(inertia)
+        return self
+
+
+@dataclass
+class Elbow:
+    """Inertia of k-means over a range of k and the suggested k (the knee).
+
+    Attributes
+    ----------
+    k_values : ndarray of shape (n_k,), int64
+    inertias : ndarray of shape (n_k,), float64
+    suggested_k : int
+        The k farthest below the chord joining the first and last points of the
+        normalised (k, inertia) curve (the "Kneedle" knee of a decreasing convex
+        curve).
+    """
+
+    k_values: np.ndarray
+    inertias: np.ndarray
+    suggested_k: int
+    models: list[Any] = field(default_factory=list, repr=False)
+
+    def plot(self, ax: Any = None) -> Any:
+        """Plot inertia against k with the knee marked (needs matplotlib).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes or None
+            Axes to draw on (a new figure's when None).
+
+        Returns
+        -------
+        matplotlib Axes
+        """
+        try:
+            import matplotlib.pyplot as plt
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "Elbow.plot needs matplotlib: pip install matplotlib"
+            ) from exc
+        if ax is None:
+            _, ax = plt.subplots()
+        ax.plot(self.k_values, self.inertias, marker="o")
+        ax.axvline(self.suggested_k, linestyle="--", color="grey")
+        ax.set_xlabel("number of clusters k")
+        ax.set_ylabel("inertia")
+        return ax
+
+
+def _knee(k_values: np.ndarray, inertias: np.ndarray) -> int:
+    if len(k_values) <= 2:
+        return int(k_values[0])
+    x = (k_values - k_values[0]) / max(1e-300, float(k_values[-1] - k_values[0]))
+    span = float(inertias[0] - inertias[-1])
+    if span <= 0:
+        return int(k_values[0])
+    y = (inertias - inertias[-1]) / span  # from 1 down to 0
+    gap = (1.0 - x) - y  # chord minus curve: largest at the knee
+    return int(k_values[int(np.argmax(gap))])
+
+
+def kmeans_elbow(
+    X: Any,
+    k_values: Any = range(1, 11),
+    *,
+    sample_weight: Any = None,
+    plot: bool = False,
+    ax: Any = None,
+    keep_models: bool = False,
+    **kmeans_params: Any,
+) -> Elbow:
+    """Fit KMeans for each k and suggest the knee of the inertia curve.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    k_values : iterable of int, default=range(1, 11)
+        Increasing numbers of clusters to try.
+    sample_weight : array-like of shape (n_samples,) or None
+    plot : bool, default=False
+        Draw the curve (imports matplotlib).
+    ax : matplotlib Axes or None
+    keep_models : bool, default=False
+        Keep the fitted KMeans models in the result.
+    **kmeans_params
+        Passed to :class:`KMeans` (e.g. ``random_state``, ``n_init``, ``n_jobs``).
+
+    Returns
+    -------
+    Elbow
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastml.cluster import kmeans_elbow
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.concatenate([rng.normal(c, 0.1, (30, 2)) for c in (0, 5, 10)])
+    >>> kmeans_elbow(X, range(1, 8), random_state=0).suggested_k
+    3
+    """
+    ks = np.asarray(list(k_values), dtype=np.int64)
+    if ks.size == 0 or np.any(ks < 1) or np.any(np.diff(ks) <= 0):
+        raise ValueError("k_values must be a non-empty increasing sequence of ints >= 1.")
+    inertias = np.empty(ks.size)
+    models = []
+    for i, k in enumerate(ks):
+        model = KMeans(n_clusters=int(k), **kmeans_params).fit(
+            X, sample_weight=sample_weight
+        )
+        inertias[i] = model.inertia_
+        if keep_models:
+            models.append(model)
+    result = Elbow(ks, inertias, _knee(ks, inertias), models)
+    if plot:
+        result.plot(ax)
+    return result
