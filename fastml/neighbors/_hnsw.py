@@ -328,7 +328,7 @@ class Index:
         return self._dim
 
     @property
-    def M(self) -> int:  # noqa: N802 - hnswlib's name
+    def M(self) -> int:
         """Links per node on the upper layers."""
         return self._M
 
@@ -394,9 +394,7 @@ class Index:
             if idx < 0:
                 raise RuntimeError("Label not found")
             if self._deleted[idx]:
-                raise RuntimeError(
-                    "The requested to delete element is already deleted"
-                )
+                raise RuntimeError("The requested to delete element is already deleted")
             self._deleted[idx] = 1
             self._n_deleted += 1
 
@@ -490,9 +488,7 @@ class Index:
         capacity = self._data.shape[0]
         if self._count + n_fresh > capacity:
             if not self._auto_resize:
-                raise RuntimeError(
-                    "The number of elements exceeds the specified limit"
-                )
+                raise RuntimeError("The number of elements exceeds the specified limit")
             self.resize_index(max(self._count + n_fresh, 2 * capacity, 16))
         slots = existing.copy()
         new_pos = np.flatnonzero(is_new)
@@ -639,6 +635,7 @@ class Index:
             efk = max(self._ef, k)
             exact = filter is not None and n_allowed**2 <= 10 * efk * self._count
             if exact:
+                assert mask is not None
                 cand = np.flatnonzero(mask).astype(np.int32)
                 kern.exact_knn(
                     self._data,
@@ -773,9 +770,7 @@ class Index:
         self._require_init()
         return _hnsw_io.file_size(self._state())
 
-    def load_index(
-        self, path: str | os.PathLike[str], max_elements: int = 0
-    ) -> None:
+    def load_index(self, path: str | os.PathLike[str], max_elements: int = 0) -> None:
         """Replace this index by the one saved at ``path``.
 
         The capacity is ``max_elements`` when it is at least the saved count, the

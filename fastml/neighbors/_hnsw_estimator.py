@@ -131,7 +131,9 @@ class HNSWNearestNeighbors(BaseEstimator):
         check_is_fitted(self)
         k = self.n_neighbors if n_neighbors is None else n_neighbors
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
-            raise TypeError(f"n_neighbors does not take {type(k)} value, enter integer value")
+            raise TypeError(
+                f"n_neighbors does not take {type(k)} value, enter integer value"
+            )
         if k <= 0:
             raise ValueError(f"Expected n_neighbors > 0. Got {k}")
         self_query = X is None
@@ -149,7 +151,9 @@ class HNSWNearestNeighbors(BaseEstimator):
         index = self.index_
         index.set_ef(max(int(self.ef), k_query))
         n_threads = resolve_n_jobs(self.n_jobs)
-        idx, dist = index.knn_query(Q, k=k_query, num_threads=n_threads, pad_missing=True)
+        idx, dist = index.knn_query(
+            Q, k=k_query, num_threads=n_threads, pad_missing=True
+        )
         if np.any(idx < 0):
             # The graph search came back short (a badly connected graph): fill
             # those rows exactly, with the whole training set as the filter.

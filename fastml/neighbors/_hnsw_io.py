@@ -92,7 +92,7 @@ def write_index(path: str | os.PathLike[str], state: dict[str, Any]) -> int:
         put(header_bytes)
         for name, dtype, shape in _arrays_spec(header):
             arr = np.ascontiguousarray(state[name], dtype=dtype).reshape(shape)
-            put(memoryview(arr).cast("B"))
+            put(arr.tobytes())
         f.write(struct.pack("<I", crc))
     return size + 4
 
@@ -122,9 +122,7 @@ def read_index(path: str | os.PathLike[str]) -> dict[str, Any]:
         )
     (stored_crc,) = struct.unpack_from("<I", raw, len(raw) - 4)
     if zlib.crc32(memoryview(raw)[:-4]) != stored_crc:
-        raise ValueError(
-            f"{name!r} is corrupted or truncated (checksum mismatch)."
-        )
+        raise ValueError(f"{name!r} is corrupted or truncated (checksum mismatch).")
     pos = len(MAGIC) + 8
     try:
         header = json.loads(raw[pos : pos + header_len].decode("utf-8"))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fastml.kernels.neighbors import hnsw
 from naive.hnsw import brute_knn, distances, graph_problems, recall
 
-from fastml.kernels.neighbors import hnsw
 from fastml.neighbors import Index
 
 

@@ -15,7 +15,11 @@ def distances(queries: np.ndarray, data: np.ndarray, space: int) -> np.ndarray:
 
 
 def brute_knn(
-    queries: np.ndarray, data: np.ndarray, k: int, space: int, ids: np.ndarray | None = None
+    queries: np.ndarray,
+    data: np.ndarray,
+    k: int,
+    space: int,
+    ids: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Exact k nearest rows of ``data`` (restricted to ``ids``), ties by smaller id."""
     ids = np.arange(data.shape[0]) if ids is None else np.asarray(ids)

@@ -260,11 +260,15 @@ def test_inputs_unchanged_readonly_and_f_order():
     a = _index(X_ro, space="cosine")
     b = _index(X_f, space="cosine")
     np.testing.assert_array_equal(X_f, before)
-    np.testing.assert_array_equal(a.knn_query(X_ro[:10], k=3)[0], b.knn_query(X_f[:10], k=3)[0])
+    np.testing.assert_array_equal(
+        a.knn_query(X_ro[:10], k=3)[0], b.knn_query(X_f[:10], k=3)[0]
+    )
     norms = np.linalg.norm(a.get_items([0, 1]), axis=1)
     np.testing.assert_allclose(norms, 1.0, rtol=1e-6)
     c = _index(X.astype(np.float64).tolist() and X.astype(np.float64))
-    np.testing.assert_array_equal(c.knn_query(X[:5], k=2)[0], _index(X).knn_query(X[:5], k=2)[0])
+    np.testing.assert_array_equal(
+        c.knn_query(X[:5], k=2)[0], _index(X).knn_query(X[:5], k=2)[0]
+    )
 
 
 def test_estimator_kneighbors():
