@@ -55,7 +55,9 @@ def _group_bounds(n_samples: int, n_clusters: int, n_features: int) -> np.ndarra
     return np.array([n_samples * g // n_groups for g in range(n_groups + 1)])
 
 
-def _run_groups(func: Any, bounds: np.ndarray, n_threads: int) -> None:
+def _run_groups(
+    func: Any, bounds: np.ndarray, n_threads: int, blas: bool = True
+) -> None:
     n_groups = len(bounds) - 1
 
     def work(g0: int, g1: int) -> None:
@@ -64,6 +66,9 @@ def _run_groups(func: Any, bounds: np.ndarray, n_threads: int) -> None:
 
     if n_threads <= 1 or n_groups == 1:
         work(0, n_groups)
+        return
+    if not blas:
+        run_chunks(work, n_groups, n_threads)
         return
     with blas_single_thread():
         run_chunks(work, n_groups, n_threads)
@@ -352,48 +357,63 @@ def _kmeanspp(
     )
     centers = np.empty((n_clusters, n_features), dtype=X.dtype)
     indices = np.full(n_clusters, -1, dtype=np.int64)
-    first = int(rng.choice(n_samples, p=weights / weights.sum()))
-    centers[0] = X[first]
-    indices[0] = first
+    centers64 = np.empty((n_clusters, n_features))
     bounds = _group_bounds(n_samples, trials, n_features)
     n_groups = len(bounds) - 1
-    dist = np.empty((n_samples, trials))
-    pots = np.zeros((n_groups, trials))
     closest = np.full(n_samples, np.inf)
+    assign = np.full(n_samples, -1, dtype=np.int64)
+    gains = np.zeros((n_groups, trials))
 
-    def potentials(cand: np.ndarray) -> np.ndarray:
-        cand_t = np.ascontiguousarray(cand.T)
-        cand_sq = np.einsum("ij,ij->i", cand, cand, dtype=np.float64)
-        m = cand.shape[0]
+    def add_center(c: int, row: int) -> None:
+        centers[c] = X[row]
+        centers64[c] = X[row]
+        indices[c] = row
+        diff = centers64[:c] - centers64[c]
+        to_chosen = np.einsum("ij,ij->i", diff, diff) if c else np.zeros(1)
 
         def group(g: int, r0: int, r1: int) -> None:
-            dots = np.dot(X[r0:r1], cand_t).astype(np.float64)
-            pots[g, :m] = km.kmeanspp_potentials(
-                dots, x_sq[r0:r1], cand_sq, closest[r0:r1], weights[r0:r1],
-                dist[r0:r1, :m],
-            )  # fmt: skip
+            km.kmeanspp_update(
+                X[r0:r1], centers[c], c, to_chosen, assign[r0:r1], closest[r0:r1]
+            )
 
-        _run_groups(group, bounds, n_threads)
-        total = pots[0, :m].copy()
-        for g in range(1, n_groups):
-            total += pots[g, :m]
-        return total
+        _run_groups(group, bounds, n_threads, blas=False)
 
-    pot = potentials(centers[:1])
-    closest[:] = dist[:, 0]
-    current = float(pot[0])
+    add_center(0, int(rng.choice(n_samples, p=weights / weights.sum())))
     for c in range(1, n_clusters):
-        rand_vals = rng.uniform(size=trials) * current
         cumulative = np.cumsum(weights * closest)
+        current = float(cumulative[-1])
+        rand_vals = rng.uniform(size=trials) * current
         cand_idx = np.searchsorted(cumulative, rand_vals)
         np.clip(cand_idx, None, n_samples - 1, out=cand_idx)
-        pot = potentials(np.ascontiguousarray(X[cand_idx]))
-        best = int(np.argmin(pot))
-        current = float(pot[best])
-        closest[:] = dist[:, best]
-        centers[c] = X[cand_idx[best]]
-        indices[c] = cand_idx[best]
+        cand = np.ascontiguousarray(X[cand_idx])
+        cand_t = _pad8(cand.T) if trials <= 8 else cand
+        cand_sq = x_sq[cand_idx]
+        diff = cand.astype(np.float64)[:, None, :] - centers64[None, :c, :]
+        cand_center = np.ascontiguousarray(np.einsum("ijk,ijk->ij", diff, diff))
+
+        def trial(g: int, r0: int, r1: int) -> None:
+            for s0 in range(0, trials, 8):
+                s1 = min(s0 + 8, trials)
+                block_t = cand_t if trials <= 8 else _pad8(cand[s0:s1].T)
+                gains[g, s0:s1] = km.kmeanspp_gains(
+                    X[r0:r1], block_t, cand_sq[s0:s1], x_sq[r0:r1],
+                    cand_center[s0:s1], assign[r0:r1], closest[r0:r1],
+                    weights[r0:r1],
+                )  # fmt: skip
+
+        _run_groups(trial, bounds, n_threads, blas=False)
+        total = gains[0].copy()
+        for g in range(1, n_groups):
+            total += gains[g]
+        # Largest decrease = lowest potential; ties go to the first candidate.
+        add_center(c, int(cand_idx[int(np.argmax(total))]))
     return centers, indices
+
+
+def _pad8(columns: np.ndarray) -> np.ndarray:
+    out = np.zeros((columns.shape[0], 8), dtype=columns.dtype)
+    out[:, : columns.shape[1]] = columns
+    return out
 
 
 def _tolerance(X: np.ndarray, tol: float) -> float:

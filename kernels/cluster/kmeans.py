@@ -14,8 +14,9 @@ result is the same for any number of threads.
   inequality to accelerate k-means": upper bound u(x) on d(x, c(x)), lower bounds
   l(x, c) on d(x, c), half the centre-centre distances; distances are computed only
   where the bounds cannot rule a centre out. Exact (float64-accumulated) distances.
-- :func:`kmeanspp_potentials`: for k-means++ local trials, each candidate's
-  potential ``sum_i w_i min(D(x_i)^2, |x_i - cand|^2)`` from a BLAS product.
+- :func:`kmeanspp_gains` / :func:`kmeanspp_update`: k-means++ local trials; each
+  candidate's potential decrease, skipping (triangle inequality) the rows whose
+  nearest centre is more than twice as close as the candidate is to that centre.
 
 Naive reference: tests/naive/kmeans.py (one dense distance matrix, plain loops).
 """
@@ -30,17 +31,36 @@ __all__ = [
     "assign_lloyd",
     "elkan_init_bounds",
     "elkan_assign",
-    "kmeanspp_potentials",
+    "kmeanspp_gains",
+    "kmeanspp_update",
 ]
 
 
 @jit(inline="always")
 def _sqdist(x, c):  # type: ignore[no-untyped-def]
-    acc = 0.0
-    for f in range(x.shape[0]):
-        diff = np.float64(x[f]) - np.float64(c[f])
-        acc += diff * diff
-    return acc
+    """Squared distance in float64 with four independent accumulators (a single
+    accumulator is latency-bound: without fastmath the compiler keeps the order)."""
+    n = x.shape[0]
+    a0 = 0.0
+    a1 = 0.0
+    a2 = 0.0
+    a3 = 0.0
+    f = 0
+    while f + 4 <= n:
+        d0 = np.float64(x[f]) - np.float64(c[f])
+        d1 = np.float64(x[f + 1]) - np.float64(c[f + 1])
+        d2 = np.float64(x[f + 2]) - np.float64(c[f + 2])
+        d3 = np.float64(x[f + 3]) - np.float64(c[f + 3])
+        a0 += d0 * d0
+        a1 += d1 * d1
+        a2 += d2 * d2
+        a3 += d3 * d3
+        f += 4
+    while f < n:
+        d0 = np.float64(x[f]) - np.float64(c[f])
+        a0 += d0 * d0
+        f += 1
+    return (a0 + a1) + (a2 + a3)
 
 
 @jit
@@ -202,41 +222,95 @@ def elkan_assign(  # type: ignore[no-untyped-def]
 
 
 @jit
-def kmeanspp_potentials(  # type: ignore[no-untyped-def]
-    dots, x_sqnorm, cand_sqnorm, closest, weights, out_dist
-):
-    """Squared distances of rows to k-means++ candidates and the candidates'
-    potentials over a chunk.
+def kmeanspp_gains(  # type: ignore[no-untyped-def]
+    X, candidates_t, cand_sqnorm, x_sqnorm, cand_center_sqdist, assign, closest,
+    weights,
+):  # fmt: skip
+    """Potential decrease each of up to 8 k-means++ candidates would bring (a chunk).
 
     Parameters
     ----------
-    dots : ndarray of shape (n_chunk, n_candidates), float64
-        IN. ``X_chunk @ candidates.T``.
-    x_sqnorm : ndarray of shape (n_chunk,), float64
+    X : ndarray of shape (n_chunk, n_features), float32/float64
         IN.
+    candidates_t : ndarray of shape (n_features, 8), same dtype
+        IN. The candidates as columns, zero-padded to 8 (one SIMD-friendly row of
+        products per feature).
     cand_sqnorm : ndarray of shape (n_candidates,), float64
-        IN.
+        IN. Squared norms of the candidates (n_candidates <= 8).
+    x_sqnorm : ndarray of shape (n_chunk,), float64
+        IN. Squared norms of the rows.
+    cand_center_sqdist : ndarray of shape (n_candidates, n_chosen), float64
+        IN. Squared distances between candidates and the centres chosen so far.
+    assign : ndarray of shape (n_chunk,), int64
+        IN. Index of each row's nearest chosen centre.
     closest : ndarray of shape (n_chunk,), float64
-        IN. Squared distance of each row to its nearest chosen centre.
+        IN. Squared distance of each row to that centre, D(x)^2.
     weights : ndarray of shape (n_chunk,), float64
         IN.
-    out_dist : ndarray of shape (n_chunk, n_candidates), float64
-        OUT. ``min(closest, |x - cand|^2)`` (clamped at 0).
 
     Returns
     -------
     ndarray of shape (n_candidates,), float64
-        ``sum_i w_i out_dist[i, t]`` over the chunk.
+        ``sum_i w_i max(0, D(x_i)^2 - |x_i - cand|^2)``, with
+        ``|x - c|^2 = |x|^2 + |c|^2 - 2 <x, c>`` (the products in the data's
+        dtype, like a BLAS product would be).
+
+    A candidate at distance >= 2 D(x) from x's centre cannot be closer to x than
+    that centre (triangle inequality); rows where this holds for every candidate
+    are skipped.
     """
-    n_chunk, n_cand = dots.shape
-    pot = np.zeros(n_cand, dtype=np.float64)
+    n_chunk, n_features = X.shape
+    n_cand = cand_sqnorm.shape[0]
+    gains = np.zeros(n_cand, dtype=np.float64)
+    acc = np.zeros(8, dtype=X.dtype)
     for i in range(n_chunk):
+        a = assign[i]
+        limit = 4.0 * closest[i]
+        skip = True
         for t in range(n_cand):
-            d = x_sqnorm[i] + cand_sqnorm[t] - 2.0 * dots[i, t]
-            if d < 0.0:
-                d = 0.0
-            if closest[i] < d:
-                d = closest[i]
-            out_dist[i, t] = d
-            pot[t] += weights[i] * d
-    return pot
+            if cand_center_sqdist[t, a] < limit:
+                skip = False
+        if skip:
+            continue
+        for t in range(8):
+            acc[t] = 0.0
+        for f in range(n_features):
+            xf = X[i, f]
+            for t in range(8):
+                acc[t] += xf * candidates_t[f, t]
+        for t in range(n_cand):
+            d = x_sqnorm[i] + cand_sqnorm[t] - 2.0 * np.float64(acc[t])
+            if d < closest[i]:
+                gains[t] += weights[i] * (closest[i] - d)
+    return gains
+
+
+@jit
+def kmeanspp_update(  # type: ignore[no-untyped-def]
+    X, center, center_index, center_sqdist, assign, closest
+):
+    """Add a chosen k-means++ centre: update each row's nearest centre and D(x)^2.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_chunk, n_features)
+        IN.
+    center : ndarray of shape (n_features,), same dtype
+        IN. The new centre.
+    center_index : int
+        Its index among the chosen centres.
+    center_sqdist : ndarray of shape (n_chosen,), float64
+        IN. Squared distances from the new centre to the chosen centres.
+    assign : ndarray of shape (n_chunk,), int64
+        IN/OUT.
+    closest : ndarray of shape (n_chunk,), float64
+        IN/OUT. (+inf before the first centre.)
+    """
+    for i in range(X.shape[0]):
+        a = assign[i]
+        if a >= 0 and center_sqdist[a] >= 4.0 * closest[i]:
+            continue
+        d = _sqdist(X[i], center)
+        if d < closest[i]:
+            closest[i] = d
+            assign[i] = center_index
