@@ -1,0 +1,56 @@
+"""KMeans vs scikit-learn's KMeans.
+
+Parameter mapping: identical names (n_clusters, init, n_init, max_iter, tol,
+algorithm). From the same initial centres both run the same deterministic
+algorithm, so labels must be identical and centres equal up to rounding.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+sk_cluster = pytest.importorskip("sklearn.cluster")
+
+from fastml.cluster import KMeans  # noqa: E402
+
+
+def _data(dtype, seed=0, n=3000, d=8, k=7):
+    rng = np.random.default_rng(seed)
+    centers = rng.standard_normal((k, d)) * 3
+    X = (centers[rng.integers(0, k, n)] + rng.standard_normal((n, d))).astype(dtype)
+    return X, X[rng.choice(n, k, replace=False)].copy()
+
+
+@pytest.mark.parametrize("algorithm", ["lloyd", "elkan"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_same_init_same_result(algorithm, dtype, weighted):
+    X, init = _data(dtype)
+    w = np.random.default_rng(1).random(len(X)) if weighted else None
+    ours = KMeans(7, init=init, algorithm=algorithm, tol=1e-6).fit(X, sample_weight=w)
+    ref = sk_cluster.KMeans(7, init=init, algorithm=algorithm, tol=1e-6).fit(
+        X, sample_weight=w
+    )
+    np.testing.assert_array_equal(ours.labels_, ref.labels_)
+    assert ours.n_iter_ == ref.n_iter_
+    # float64: 1e-6 relative (the issue's bound; observed ~1e-15). float32:
+    # scikit-learn accumulates the centre sums in float32 (fastml in float64), an
+    # error of up to ~sqrt(n_per_cluster) * eps32 ~ 1e-6 relative to the centre
+    # scale, hence 1e-5 relative to the largest centre coordinate.
+    scale = np.abs(ref.cluster_centers_).max()
+    tol = 1e-6 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(
+        ours.cluster_centers_, ref.cluster_centers_, rtol=tol, atol=tol * scale
+    )
+    np.testing.assert_allclose(ours.inertia_, ref.inertia_, rtol=tol)
+
+
+def test_kmeanspp_inertia_over_20_seeds_no_worse():
+    # Overlapping blobs (several local optima), k larger than the blob count.
+    X, _ = _data(np.float64, seed=3, n=2000, d=4, k=12)
+    ours = [KMeans(16, random_state=s).fit(X).inertia_ for s in range(20)]
+    ref = [sk_cluster.KMeans(16, random_state=s).fit(X).inertia_ for s in range(20)]
+    # "No worse on average", allowing 0.5% for the seed-to-seed spread of two
+    # different random streams (each mean is over 20 runs).
+    assert np.mean(ours) <= np.mean(ref) * 1.005
