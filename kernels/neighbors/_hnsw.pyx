@@ -429,6 +429,12 @@ cdef void _find_links(Graph* g, const int32_t* batch, Py_ssize_t p, int32_t entr
             nres = _search_layer(g, q, cur, cur_d, layer, efc, NULL, u, s)
             memcpy(merge, s.res, nres * sizeof(Pair))
             n = nres
+            # The next layer's search starts from the closest node of the frozen
+            # graph: an earlier point of this batch has no links there yet.
+            for i in range(nres):
+                if merge[i].d < cur_d or (merge[i].d == cur_d and merge[i].id < cur):
+                    cur = merge[i].id
+                    cur_d = merge[i].d
         for b in range(p):
             v = batch[b]
             if g.levels[v] < layer or v == u:
@@ -443,53 +449,52 @@ cdef void _find_links(Graph* g, const int32_t* batch, Py_ssize_t p, int32_t entr
             n = efc
         sel_cnt[layer] = <int32_t> _select_heuristic(
             g, merge, n, m, sel_out + layer * m)
-        if n > 0:
-            cur = merge[0].id
-            cur_d = merge[0].d
 
 
 cdef void _link_group(Graph* g, Edge* edges, Py_ssize_t lo, Py_ssize_t hi,
                       Py_ssize_t m, Pair* buf, Pair* out) noexcept nogil:
     """Phase 2: add the reverse links of one (layer, target) group, in batch order.
 
-    When the target's list overflows (M, or 2M on layer 0), the heuristic picks
-    its new neighbours among the old ones and the new ones (as hnswlib does).
+    One source at a time, as hnswlib's insertion does: appended while the target's
+    list (M, or 2M on layer 0) has room; once it is full, the heuristic picks the
+    new list among the old neighbours and the new source. (Pruning the union of
+    all the batch's sources at once instead leaves lists much emptier: the
+    heuristic keeps only a diverse subset, and nothing refills the list before
+    the next batch. That cost ~0.02 recall@10 at ef = 10.)
     """
-    cdef int32_t target = edges[lo].target, src, j
+    cdef int32_t target = edges[lo].target, src
     cdef int layer = edges[lo].layer
     cdef Py_ssize_t cap = 2 * m if layer == 0 else m
     cdef int32_t* ln = _links(g, target, layer)
-    cdef Py_ssize_t cnt = ln[0], n, e, i, nsel
+    cdef Py_ssize_t cnt, e, i, nsel
     cdef bint present
     cdef const float* t = g.data + target * g.dim
-    n = 0
-    for i in range(cnt):
-        buf[n].id = ln[1 + i]
-        n += 1
     for e in range(lo, hi):
         src = edges[e].source
         if src == target:
             continue
+        cnt = ln[0]
         present = False
-        for i in range(n):
-            if buf[i].id == src:
+        for i in range(cnt):
+            if ln[1 + i] == src:
                 present = True
                 break
-        if not present:
-            buf[n].id = src
-            n += 1
-    if n <= cap:
-        for i in range(n):
-            ln[1 + i] = buf[i].id
-        ln[0] = <int32_t> n
-        return
-    for i in range(n):
-        buf[i].d = _dist_id(g, t, buf[i].id)
-    qsort(buf, n, sizeof(Pair), _cmp_pair)
-    nsel = _select_heuristic(g, buf, n, cap, out)
-    for i in range(nsel):
-        ln[1 + i] = out[i].id
-    ln[0] = <int32_t> nsel
+        if present:
+            continue
+        if cnt < cap:
+            ln[1 + cnt] = src
+            ln[0] = <int32_t> (cnt + 1)
+            continue
+        for i in range(cnt):
+            buf[i].id = ln[1 + i]
+            buf[i].d = _dist_id(g, t, buf[i].id)
+        buf[cnt].id = src
+        buf[cnt].d = _dist_id(g, t, src)
+        qsort(buf, cnt + 1, sizeof(Pair), _cmp_pair)
+        nsel = _select_heuristic(g, buf, cnt + 1, cap, out)
+        for i in range(nsel):
+            ln[1 + i] = out[i].id
+        ln[0] = <int32_t> nsel
 
 
 cdef int _graph_init(Graph* g, float[:, ::1] data, int32_t[:, ::1] links0,

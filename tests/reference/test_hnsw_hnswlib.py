@@ -33,23 +33,62 @@ def test_recall_per_ef_matches_hnswlib(space):
         truth, _ = brute_knn(Qn, Xn, 10, 1)
     else:
         truth, _ = brute_knn(Q, X, 10, code)
-    ours = Index(space, 24)
-    peer = hnswlib.Index(space=space, dim=24)
+    r_ours, r_peer = np.zeros(4), np.zeros(4)
+    for seed in (7, 8):
+        ours = Index(space, 24)
+        peer = hnswlib.Index(space=space, dim=24)
+        for index in (ours, peer):
+            index.init_index(4000, M=12, ef_construction=100, random_seed=seed)
+        ours.add_items(X, num_threads=2)
+        # hnswlib's multi-threaded build depends on the thread timing; one thread
+        # makes its graph (and this test) deterministic.
+        peer.add_items(X, num_threads=1)
+        for j, ef in enumerate((10, 20, 40, 80)):
+            ours.set_ef(ef)
+            peer.set_ef(ef)
+            r_ours[j] += recall(ours.knn_query(Q, k=10)[0].astype(np.int64), truth) / 2
+            r_peer[j] += recall(peer.knn_query(Q, k=10)[0].astype(np.int64), truth) / 2
+    # The issue's bound at every ef: not worse than hnswlib by more than 0.01.
+    # fastml draws the same node levels as hnswlib for a given random_seed, so
+    # the two graphs are built alike and the recalls agree to ~0.003 here; the
+    # level draws alone move recall@10 at ef = 10 by ~0.015 between seeds, so
+    # comparing the same seeds (averaged over two, 8,000 query-neighbour pairs)
+    # is what makes a 0.01 bound meaningful.
+    assert np.all(r_ours >= r_peer - 0.01), (r_ours, r_peer)
+
+
+def test_levels_match_hnswlib():
+    """The level of each node is the one hnswlib draws for the same seed."""
+    X = _mixture(3000, 8, 3)
+    ours, peer = Index("l2", 8), hnswlib.Index(space="l2", dim=8)
     for index in (ours, peer):
-        index.init_index(4000, M=12, ef_construction=100, random_seed=7)
-        index.add_items(X, num_threads=2)
-    for ef in (10, 20, 40, 80):
-        ours.set_ef(ef)
-        peer.set_ef(ef)
-        r_ours = recall(ours.knn_query(Q, k=10)[0].astype(np.int64), truth)
-        r_peer = recall(peer.knn_query(Q, k=10)[0].astype(np.int64), truth)
-        # The issue's bound: not worse than hnswlib by more than 0.01 (4,000
-        # query-neighbour pairs: one standard error of a recall near 0.9 is
-        # ~0.005; both graphs are deterministic for these seeds). Known gap: at
-        # ef == k == 10 fastml is ~0.02 below (0.748 vs 0.765 here; hnswlib
-        # itself moves by 0.013 between seeds 7 and 8), hence 0.03 there.
-        tolerance = 0.03 if ef == 10 else 0.01
-        assert r_ours >= r_peer - tolerance, (ef, r_ours, r_peer)
+        index.init_index(3000, M=5, ef_construction=20, random_seed=42)
+    ours.add_items(X[:1000])
+    ours.add_items(X[1000:])
+    peer.add_items(X, num_threads=1)
+    # hnswlib exposes no levels; its saved file does: layer-0 block of
+    # size_data_per_element bytes per element, then per element a uint32 byte
+    # count of its upper-layer lists ((M + 1) uint32 per layer).
+    import os
+    import struct
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "peer.bin")
+        peer.save_index(path)
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    count, size = struct.unpack_from("<QQ", raw, 16)
+    label_off = struct.unpack_from("<Q", raw, 32)[0]
+    max_m = struct.unpack_from("<Q", raw, 56)[0]
+    pos = 96 + count * size
+    peer_levels = np.zeros(count, dtype=np.int64)
+    for i in range(count):
+        (label,) = struct.unpack_from("<Q", raw, 96 + i * size + label_off)
+        (n_bytes,) = struct.unpack_from("<I", raw, pos)
+        peer_levels[label] = n_bytes // (4 * (max_m + 1))
+        pos += 4 + n_bytes
+    np.testing.assert_array_equal(ours._levels[:3000], peer_levels)
 
 
 def test_delete_and_replace_semantics_match_hnswlib():
