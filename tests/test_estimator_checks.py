@@ -27,7 +27,15 @@ NOT_CHECKED = {
 }
 
 # check name -> reason, per estimator class name.
-EXPECTED_FAILURES: dict[str, dict[str, str]] = {}
+EXPECTED_FAILURES: dict[str, dict[str, str]] = {
+    # k-means: weighted and repeated rows give different random seedings (the
+    # repeated rows are also shuffled), so the fits differ; scikit-learn marks the
+    # same check as an expected failure for its KMeans and MiniBatchKMeans.
+    "KMeans": {"check_sample_weight_equivalence_on_dense_data": "random seeding"},
+    "MiniBatchKMeans": {
+        "check_sample_weight_equivalence_on_dense_data": "random seeding"
+    },
+}
 
 
 def _public_estimators() -> list[type]:

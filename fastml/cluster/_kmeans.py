@@ -26,10 +26,9 @@ from fastml._config import resolve_n_jobs
 from fastml._parallel import run_chunks
 from fastml.base import BaseEstimator, TransformerMixin
 from fastml.exceptions import ConvergenceWarning
-from fastml.neighbors._brute import blas_single_thread
+from fastml.neighbors._brute import blas_single_thread, check_fitted
 from fastml.utils.validation import (
     check_array,
-    check_is_fitted,
     check_random_state,
     check_sample_weight,
     validate_data,
@@ -531,7 +530,7 @@ class _KMeansBase(TransformerMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,), int32
         """
-        check_is_fitted(self, "cluster_centers_")
+        check_fitted(self, "cluster_centers_")
         X = self._check_test_data(X)
         return self._labels_inertia(X, np.ones(X.shape[0]))[0]
 
@@ -555,7 +554,7 @@ class _KMeansBase(TransformerMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples, n_clusters)
         """
-        check_is_fitted(self, "cluster_centers_")
+        check_fitted(self, "cluster_centers_")
         X = self._check_test_data(X)
         c = self.cluster_centers_.astype(np.float64)
         out = np.empty((X.shape[0], c.shape[0]), dtype=X.dtype)
@@ -576,7 +575,7 @@ class _KMeansBase(TransformerMixin, BaseEstimator):
         -------
         float
         """
-        check_is_fitted(self, "cluster_centers_")
+        check_fitted(self, "cluster_centers_")
         X = self._check_test_data(X)
         weights = check_sample_weight(sample_weight, X.shape[0])
         return -self._labels_inertia(X, weights)[1]
@@ -895,7 +894,7 @@ class MiniBatchKMeans(_KMeansBase):
                 f"Got {self.batch_size!r} instead."
             )
         weights = check_sample_weight(sample_weight, X.shape[0])
-        rng = check_random_state(self.random_state)
+        rng = self._rng = check_random_state(self.random_state)
         n_samples = X.shape[0]
         batch = min(int(self.batch_size), n_samples)
         self.cluster_centers_ = self._seed(X, weights, rng)

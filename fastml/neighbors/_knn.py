@@ -21,9 +21,10 @@ from fastml.neighbors._brute import (
     brute_kneighbors,
     brute_radius,
     canonical_metric,
+    check_fitted,
 )
 from fastml.utils.multiclass import check_classification_targets
-from fastml.utils.validation import check_is_fitted, validate_data
+from fastml.utils.validation import validate_data
 
 __all__ = ["NearestNeighbors", "KNeighborsClassifier", "KNeighborsRegressor"]
 
@@ -79,9 +80,11 @@ class _NeighborsBase(BaseEstimator):
             )
         resolve_n_jobs(self.n_jobs)
 
-    def _fit_X(self, X: Any, y: Any = None, **y_kwargs: Any) -> Any:
+    def _fit_X(
+        self, X: Any, y: Any = None, supervised: bool = False, **y_kwargs: Any
+    ) -> Any:
         self._check_params()
-        if y is None:
+        if not supervised:
             X = validate_data(self, X, dtype=(np.float64, np.float32), order="C")
             out = X
         else:
@@ -127,7 +130,7 @@ class _NeighborsBase(BaseEstimator):
         neigh_ind : ndarray of shape (n_queries, n_neighbors), int64
             Indices of the neighbours; ties are broken by the smaller index.
         """
-        check_is_fitted(self, "_fit_X_")
+        check_fitted(self, "_fit_X_")
         if n_neighbors is None:
             n_neighbors = self.n_neighbors
         if isinstance(n_neighbors, bool) or not isinstance(
@@ -243,7 +246,7 @@ class _NeighborsBase(BaseEstimator):
         neigh_ind : ndarray of shape (n_queries,), dtype object
             Arrays of int64 indices (in index order unless ``sort_results``).
         """
-        check_is_fitted(self, "_fit_X_")
+        check_fitted(self, "_fit_X_")
         if sort_results and not return_distance:
             raise ValueError("return_distance must be True if sort_results is True.")
         if radius is None:
@@ -443,7 +446,7 @@ class KNeighborsClassifier(ClassifierMixin, _NeighborsBase):
         self
         """
         _check_weights(self.weights)
-        X, y = self._fit_X(X, y)
+        X, y = self._fit_X(X, y, supervised=True)
         check_classification_targets(y)
         self.classes_, y_idx = np.unique(y, return_inverse=True)
         self._y = y_idx.astype(np.int64).ravel()
@@ -461,7 +464,7 @@ class KNeighborsClassifier(ClassifierMixin, _NeighborsBase):
         -------
         ndarray of shape (n_queries, n_classes), float64
         """
-        check_is_fitted(self, "_fit_X_")
+        check_fitted(self, "_fit_X_")
         dist, ind = self.kneighbors(X)
         w = _neighbor_weights(dist, self.weights)
         labels = self._y[ind]
@@ -556,8 +559,7 @@ class KNeighborsRegressor(RegressorMixin, _NeighborsBase):
         self
         """
         _check_weights(self.weights)
-        multi = np.ndim(y) == 2
-        X, y = self._fit_X(X, y, y_numeric=True, multi_output=multi)
+        X, y = self._fit_X(X, y, supervised=True, y_numeric=True, multi_output=True)
         self._y = np.asarray(y, dtype=np.float64)
         return self
 
@@ -572,7 +574,7 @@ class KNeighborsRegressor(RegressorMixin, _NeighborsBase):
         -------
         ndarray of shape (n_queries,) or (n_queries, n_outputs), float64
         """
-        check_is_fitted(self, "_fit_X_")
+        check_fitted(self, "_fit_X_")
         dist, ind = self.kneighbors(X)
         w = _neighbor_weights(dist, self.weights)
         y_neigh = self._y[ind]  # (n_queries, k) or (n_queries, k, n_outputs)
