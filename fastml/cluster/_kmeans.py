@@ -124,7 +124,9 @@ def _lloyd_pass(
     return sum_all, wsum_all, total_inertia
 
 
-def _sample_sqdist(X: np.ndarray, centers: np.ndarray, labels: np.ndarray) -> np.ndarray:
+def _sample_sqdist(
+    X: np.ndarray, centers: np.ndarray, labels: np.ndarray
+) -> np.ndarray:
     out = np.empty(X.shape[0])
     for r0 in range(0, X.shape[0], _CHUNK):
         r1 = min(r0 + _CHUNK, X.shape[0])
@@ -187,7 +189,9 @@ def _kmeans_lloyd(
     n_iter = 0
     for it in range(max_iter):
         n_iter = it + 1
-        sums, wsums, _ = _lloyd_pass(X, weights, centers, n_threads, True, labels, sqdist)
+        sums, wsums, _ = _lloyd_pass(
+            X, weights, centers, n_threads, True, labels, sqdist
+        )
         new = _new_centers(X, weights, sums, wsums, labels, sqdist, centers)
         shift = float(np.sum((new - centers.astype(np.float64)) ** 2))
         centers = new.astype(X.dtype)
@@ -326,9 +330,7 @@ def kmeans_plusplus(
     X = check_array(X, dtype=(np.float64, np.float32), order="C")
     n_samples = X.shape[0]
     if n_samples < n_clusters:
-        raise ValueError(
-            f"n_samples={n_samples} should be >= n_clusters={n_clusters}."
-        )
+        raise ValueError(f"n_samples={n_samples} should be >= n_clusters={n_clusters}.")
     weights = check_sample_weight(sample_weight, n_samples)
     if x_squared_norms is None:
         x_sq = np.einsum("ij,ij->i", X, X, dtype=np.float64)
@@ -390,7 +392,15 @@ def _kmeanspp(
         diff = cand.astype(np.float64)[:, None, :] - centers64[None, :c, :]
         cand_center = np.ascontiguousarray(np.einsum("ijk,ijk->ij", diff, diff))
 
-        def trial(g: int, r0: int, r1: int) -> None:
+        def trial(
+            g: int,
+            r0: int,
+            r1: int,
+            cand: np.ndarray = cand,
+            cand_t: np.ndarray = cand_t,
+            cand_sq: np.ndarray = cand_sq,
+            cand_center: np.ndarray = cand_center,
+        ) -> None:
             for s0 in range(0, trials, 8):
                 s1 = min(s0 + 8, trials)
                 block_t = cand_t if trials <= 8 else _pad8(cand[s0:s1].T)
@@ -422,15 +432,15 @@ def _tolerance(X: np.ndarray, tol: float) -> float:
 
 
 def _validate_kmeans_params(est: Any, n_samples: int) -> None:
-    k = est.n_clusters
+    k: Any = est.n_clusters
     if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
         raise ValueError(
             "The 'n_clusters' parameter must be an int in the range [1, inf). Got "
             f"{k!r} instead."
         )
-    if n_samples < k:
+    if n_samples < int(k):
         raise ValueError(f"n_samples={n_samples} should be >= n_clusters={k}.")
-    mi = est.max_iter
+    mi: Any = est.max_iter
     if isinstance(mi, bool) or not isinstance(mi, numbers.Integral) or mi < 1:
         raise ValueError(
             "The 'max_iter' parameter must be an int in the range [1, inf). Got "
@@ -441,8 +451,9 @@ def _validate_kmeans_params(est: Any, n_samples: int) -> None:
             "The 'tol' parameter must be a float in the range [0.0, inf). Got "
             f"{est.tol!r} instead."
         )
-    n_init = est.n_init
-    if not (n_init == "auto" or (isinstance(n_init, numbers.Integral) and n_init >= 1)):
+    n_init: Any = est.n_init
+    valid_int = isinstance(n_init, numbers.Integral) and int(n_init) >= 1
+    if not (n_init == "auto" or valid_int):
         raise ValueError(
             "The 'n_init' parameter must be a str among {'auto'} or an int in the "
             f"range [1, inf). Got {n_init!r} instead."
@@ -500,6 +511,11 @@ class _KMeansBase(TransformerMixin, BaseEstimator):
     n_clusters: int
     n_jobs: int | None
     cluster_centers_: np.ndarray
+    labels_: np.ndarray
+    inertia_: float
+
+    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> Any:
+        raise NotImplementedError
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -507,7 +523,9 @@ class _KMeansBase(TransformerMixin, BaseEstimator):
         return tags
 
     def _check_test_data(self, X: Any) -> np.ndarray:
-        X = validate_data(self, X, dtype=(np.float64, np.float32), order="C", reset=False)
+        X = validate_data(
+            self, X, dtype=(np.float64, np.float32), order="C", reset=False
+        )
         return X.astype(self.cluster_centers_.dtype, copy=False)
 
     def _labels_inertia(self, X: np.ndarray, weights: np.ndarray) -> tuple[Any, float]:
@@ -564,9 +582,9 @@ class _KMeansBase(TransformerMixin, BaseEstimator):
             out[r0:r1] = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
         return out
 
-    def fit_transform(self, X: Any, y: Any = None, sample_weight: Any = None) -> Any:
-        """``fit(X)`` then ``transform(X)``."""
-        return self.fit(X, sample_weight=sample_weight).transform(X)
+    def fit_transform(self, X: Any, y: Any = None, **fit_params: Any) -> Any:
+        """``fit(X, sample_weight=...)`` then ``transform(X)``."""
+        return self.fit(X, **fit_params).transform(X)
 
     def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
         """Opposite of the inertia of X against the fitted centres.
@@ -778,6 +796,11 @@ class MiniBatchKMeans(_KMeansBase):
     n_features_in_ : int
     """
 
+    _counts: np.ndarray
+    _n_since_reassign: int
+    _rng: np.random.RandomState
+    n_steps_: int
+
     def __init__(
         self,
         n_clusters: int = 8,
@@ -911,7 +934,11 @@ class MiniBatchKMeans(_KMeansBase):
             if step == 0:
                 continue  # the first step's figures mostly measure the seeding
             batch_inertia = inertia / batch
-            ewa = batch_inertia if ewa is None else ewa * (1 - alpha) + batch_inertia * alpha
+            ewa = (
+                batch_inertia
+                if ewa is None
+                else ewa * (1 - alpha) + batch_inertia * alpha
+            )
             if tol > 0 and change <= tol:
                 break
             if ewa < ewa_min:
@@ -1067,7 +1094,9 @@ def kmeans_elbow(
     """
     ks = np.asarray(list(k_values), dtype=np.int64)
     if ks.size == 0 or np.any(ks < 1) or np.any(np.diff(ks) <= 0):
-        raise ValueError("k_values must be a non-empty increasing sequence of ints >= 1.")
+        raise ValueError(
+            "k_values must be a non-empty increasing sequence of ints >= 1."
+        )
     inertias = np.empty(ks.size)
     models = []
     for i, k in enumerate(ks):

@@ -199,10 +199,9 @@ def brute_kneighbors(
         query_scale, fit_scale = ones_q, ones_f
         query_term = query_sq
         max_fit = float(np.sqrt(fit_sq.max()))
-        bound = (
-            (n_features + 4) * eps * (max_fit**2 + 2.0 * np.sqrt(query_sq) * max_fit)
-            + 1e-300
-        )
+        bound = (n_features + 4) * eps * (
+            max_fit**2 + 2.0 * np.sqrt(query_sq) * max_fit
+        ) + 1e-300
     else:
         code = brute.METRIC_DOT
         base_term = np.zeros(n_samples, dtype=dtype)

@@ -16,8 +16,6 @@ import numpy as np
 from fastml._config import resolve_n_jobs
 from fastml.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from fastml.neighbors._brute import (
-    EXACT_METRICS,
-    MATRIX_PRODUCT_METRICS,
     brute_kneighbors,
     brute_radius,
     canonical_metric,
@@ -101,7 +99,9 @@ class _NeighborsBase(BaseEstimator):
         return out
 
     def _query(self, X: Any) -> np.ndarray:
-        X = validate_data(self, X, dtype=(np.float64, np.float32), order="C", reset=False)
+        X = validate_data(
+            self, X, dtype=(np.float64, np.float32), order="C", reset=False
+        )
         if X.dtype != self._fit_X_.dtype:
             X = X.astype(self._fit_X_.dtype)
         return X
@@ -471,9 +471,7 @@ class KNeighborsClassifier(ClassifierMixin, _NeighborsBase):
         n_queries, n_classes = labels.shape[0], len(self.classes_)
         votes = np.zeros((n_queries, n_classes), dtype=np.float64)
         rows = np.repeat(np.arange(n_queries), labels.shape[1])
-        np.add.at(
-            votes, (rows, labels.ravel()), 1.0 if w is None else w.ravel()
-        )
+        np.add.at(votes, (rows, labels.ravel()), 1.0 if w is None else w.ravel())
         total = votes.sum(axis=1, keepdims=True)
         total[total == 0.0] = 1.0
         return votes / total

@@ -24,7 +24,6 @@ Naive reference: tests/naive/kmeans.py (one dense distance matrix, plain loops).
 from __future__ import annotations
 
 import numpy as np
-
 from fastml.kernels._jit import jit
 
 __all__ = [

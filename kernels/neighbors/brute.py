@@ -27,7 +27,6 @@ Naive reference: tests/naive/brute.py (full distance matrix, stable argsort).
 from __future__ import annotations
 
 import numpy as np
-
 from fastml.kernels._jit import jit
 
 __all__ = [

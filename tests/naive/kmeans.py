@@ -7,9 +7,9 @@ import numpy as np
 
 def assign(X, centers):
     """(labels, squared distances) to the nearest centre, ties to the smaller index."""
-    d = ((np.asarray(X, float)[:, None, :] - np.asarray(centers, float)[None]) ** 2).sum(
-        -1
-    )
+    d = (
+        (np.asarray(X, float)[:, None, :] - np.asarray(centers, float)[None]) ** 2
+    ).sum(-1)
     labels = np.argmin(d, axis=1)
     return labels, d[np.arange(len(X)), labels]
 

@@ -53,9 +53,7 @@ def test_kneighbors_same_as_sklearn(metric, p, dtype):
         # neighbours must be tied to float32 precision.
         diff = i != ir
         assert diff.mean() < 0.01
-        exact = 1.0 - np.sum(
-            _unit(Q)[np.nonzero(diff)[0]] * _unit(X)[ir[diff]], axis=1
-        )
+        exact = 1.0 - np.sum(_unit(Q)[np.nonzero(diff)[0]] * _unit(X)[ir[diff]], axis=1)
         np.testing.assert_allclose(exact, d[diff], atol=2e-6)
     else:
         np.testing.assert_array_equal(i, ir)
