@@ -99,18 +99,25 @@ def _draw_levels(seed: int, start: int, n: int, m: int) -> np.ndarray:
     return np.minimum(levels, _MAX_LEVEL).astype(np.int32)
 
 
-def _as_vectors(data: Any, dim: int) -> np.ndarray:
-    """float32 C-contiguous (n, dim); a 1-D input is one vector. Never the caller's."""
+def _as_vectors(data: Any, dim: int, copy: bool) -> np.ndarray:
+    """float32 C-contiguous (n, dim); a 1-D input is one vector.
+
+    ``copy=True`` always returns a new array (it is normalised in place for
+    "cosine"); otherwise a float32 C-contiguous input is used as it is (read
+    only): a large ``add_items`` then holds no second copy of the data.
+    """
     arr = np.asarray(data)
     if arr.dtype.kind not in "fiub" and arr.dtype != object:
         raise ValueError(f"Vectors must be numeric, got dtype {arr.dtype}.")
-    arr = np.array(arr, dtype=np.float32, order="C", copy=True)
+    arr = np.array(arr, dtype=np.float32, order="C", copy=True if copy else None)
     if arr.ndim == 1:
         arr = arr.reshape(1, -1) if arr.size else arr.reshape(0, dim)
     if arr.ndim != 2 or arr.shape[1] != dim:
         raise RuntimeError("Wrong dimensionality of the vectors")
-    if not np.isfinite(arr).all():
-        raise ValueError("Input contains NaN or infinity.")
+    # In row blocks: a full-size boolean temporary would cost n * dim bytes.
+    for start in range(0, arr.shape[0], 16384):
+        if not np.isfinite(arr[start : start + 16384]).all():
+            raise ValueError("Input contains NaN or infinity.")
     return arr
 
 
@@ -464,7 +471,7 @@ class Index:
             raise RuntimeError(
                 "Replacement of deleted elements is disabled in constructor"
             )
-        vectors = _as_vectors(data, self._dim)
+        vectors = _as_vectors(data, self._dim, copy=self._space == "cosine")
         n = vectors.shape[0]
         if ids is None:
             labels = np.arange(self._count, self._count + n, dtype=np.uint64)
@@ -488,8 +495,9 @@ class Index:
             _normalize(vectors)
         # A label repeated within the call keeps its last vector.
         rev_unique, rev_first = np.unique(labels[::-1], return_index=True)
-        keep = np.sort(n - 1 - rev_first)
-        labels, vectors = labels[keep], vectors[keep]
+        if rev_unique.size < n:
+            keep = np.sort(n - 1 - rev_first)
+            labels, vectors = labels[keep], vectors[keep]
         n_threads = self._resolve_threads(num_threads)
         with self._lock:
             self._add_locked(vectors, labels, n_threads, bool(replace_deleted))
@@ -643,7 +651,7 @@ class Index:
         distances : ndarray of shape (n_queries, k), float32
         """
         self._require_init()
-        queries = _as_vectors(data, self._dim)
+        queries = _as_vectors(data, self._dim, copy=self._space == "cosine")
         if isinstance(k, bool) or int(k) != k or k < 0:
             raise ValueError(f"k must be a non-negative integer, got {k!r}.")
         k = int(k)
@@ -710,7 +718,7 @@ class Index:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Exact k nearest non-deleted neighbours (labels int64, -1 padded)."""
         self._require_init()
-        queries = _as_vectors(data, self._dim)
+        queries = _as_vectors(data, self._dim, copy=self._space == "cosine")
         if self._space == "cosine":
             _normalize(queries)
         nq = queries.shape[0]
