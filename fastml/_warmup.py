@@ -179,6 +179,8 @@ _FAMILIES: dict[str, tuple[str, Callable[[ModuleType], int] | None]] = {
     "activations": ("fastml.activations", _activations_calls),
     "losses": ("fastml.losses", _losses_calls),
     "gbdt": ("fastml.gbdt", None),
+    "neighbors": ("fastml.neighbors", None),
+    "cluster": ("fastml.cluster", None),
 }
 
 
