@@ -186,6 +186,13 @@ cdef inline float _dist_id(Graph* g, const float* q, int32_t node) noexcept nogi
     return g.dist(q, g.data + node * g.dim, g.dim)
 
 
+cdef inline Pair _make_pair(float d, int32_t id) noexcept nogil:
+    cdef Pair x
+    x.d = d
+    x.id = id
+    return x
+
+
 cdef inline bint _pair_less(Pair a, Pair b) noexcept nogil:
     # Total order (distance, then id): heaps and sorts are deterministic on ties.
     return a.d < b.d or (a.d == b.d and a.id < b.id)
@@ -422,25 +429,6 @@ cdef Py_ssize_t _select_heuristic(Graph* g, Pair* cand, Py_ssize_t n, Py_ssize_t
     return nout
 
 
-cdef struct Edge:
-    int32_t layer
-    int32_t target
-    int32_t seq
-    int32_t source
-
-
-cdef int _cmp_edge(const void* a, const void* b) noexcept nogil:
-    cdef Edge* x = <Edge*> a
-    cdef Edge* y = <Edge*> b
-    if x.layer != y.layer:
-        return -1 if x.layer < y.layer else 1
-    if x.target != y.target:
-        return -1 if x.target < y.target else 1
-    if x.seq != y.seq:
-        return -1 if x.seq < y.seq else 1
-    return 0
-
-
 cdef void _find_links(Graph* g, const int32_t* batch, Py_ssize_t p, int32_t entry,
                       int max_level, Py_ssize_t efc, Py_ssize_t m, Scratch* s, Pair* merge, Pair* sel_out,
                       int32_t* sel_cnt) noexcept nogil:
@@ -489,50 +477,73 @@ cdef void _find_links(Graph* g, const int32_t* batch, Py_ssize_t p, int32_t entr
             g, merge, n, m, sel_out + layer * m)
 
 
-cdef void _link_group(Graph* g, Edge* edges, Py_ssize_t lo, Py_ssize_t hi,
-                      Py_ssize_t m, Pair* buf, Pair* out) noexcept nogil:
-    """Phase 2: add the reverse links of one (layer, target) group, in batch order.
+cdef void _add_link(Graph* g, int32_t target, int layer, int32_t src,
+                    Py_ssize_t m, Pair* buf, Pair* out) noexcept nogil:
+    """Add the link target -> src on ``layer`` (hnswlib's reverse-link update).
 
-    One source at a time, as hnswlib's insertion does: appended while the target's
-    list (M, or 2M on layer 0) has room; once it is full, the heuristic picks the
-    new list among the old neighbours and the new source. (Pruning the union of
-    all the batch's sources at once instead leaves lists much emptier: the
-    heuristic keeps only a diverse subset, and nothing refills the list before
-    the next batch. That cost ~0.02 recall@10 at ef = 10.)
+    Appended while the target's list (M, or 2M on layer 0) has room; once it is
+    full, the heuristic picks the new list among the old neighbours and ``src``.
+    (Pruning the union of all of a batch's sources at once instead leaves lists
+    much emptier: the heuristic keeps only a diverse subset and nothing refills
+    the list before the next batch.)
     """
-    cdef int32_t target = edges[lo].target, src
-    cdef int layer = edges[lo].layer
     cdef Py_ssize_t cap = 2 * m if layer == 0 else m
     cdef int32_t* ln = _links(g, target, layer)
-    cdef Py_ssize_t cnt, e, i, nsel
-    cdef bint present
+    cdef Py_ssize_t cnt = ln[0], i, nsel
     cdef const float* t = g.data + target * g.dim
-    for e in range(lo, hi):
-        src = edges[e].source
-        if src == target:
+    if src == target:
+        return
+    for i in range(cnt):
+        if ln[1 + i] == src:
+            return
+    if cnt < cap:
+        ln[1 + cnt] = src
+        ln[0] = <int32_t> (cnt + 1)
+        return
+    for i in range(cnt):
+        buf[i].id = ln[1 + i]
+        buf[i].d = _dist_id(g, t, buf[i].id)
+    buf[cnt].id = src
+    buf[cnt].d = _dist_id(g, t, src)
+    qsort(buf, cnt + 1, sizeof(Pair), _cmp_pair)
+    nsel = _select_heuristic(g, buf, cnt + 1, cap, out)
+    for i in range(nsel):
+        ln[1 + i] = out[i].id
+    ln[0] = <int32_t> nsel
+
+
+cdef void _link_part(Graph* g, const int32_t* batch, Py_ssize_t nb, const Pair* sel,
+                     const int32_t* sel_cnt, Py_ssize_t per, int top_batch,
+                     Py_ssize_t m, int32_t part, int32_t n_parts, Pair* buf,
+                     Pair* out) noexcept nogil:
+    """Phase 2 for the nodes ``v`` with ``v % n_parts == part``.
+
+    First the own lists of this part's batch nodes, then every link into this
+    part's nodes, in batch order. Each node's list is changed by one part only and
+    always in the same order, so the graph does not depend on the thread count.
+    """
+    cdef Py_ssize_t p, i, row
+    cdef int layer
+    cdef int32_t u, t, c
+    cdef int32_t* ln
+    for p in range(nb):
+        u = batch[p]
+        if u % n_parts != part:
             continue
-        cnt = ln[0]
-        present = False
-        for i in range(cnt):
-            if ln[1 + i] == src:
-                present = True
-                break
-        if present:
-            continue
-        if cnt < cap:
-            ln[1 + cnt] = src
-            ln[0] = <int32_t> (cnt + 1)
-            continue
-        for i in range(cnt):
-            buf[i].id = ln[1 + i]
-            buf[i].d = _dist_id(g, t, buf[i].id)
-        buf[cnt].id = src
-        buf[cnt].d = _dist_id(g, t, src)
-        qsort(buf, cnt + 1, sizeof(Pair), _cmp_pair)
-        nsel = _select_heuristic(g, buf, cnt + 1, cap, out)
-        for i in range(nsel):
-            ln[1 + i] = out[i].id
-        ln[0] = <int32_t> nsel
+        for layer in range(g.levels[u] + 1):
+            ln = _links(g, u, layer)
+            c = sel_cnt[p * (top_batch + 1) + layer]
+            ln[0] = c
+            for i in range(c):
+                ln[1 + i] = sel[p * per + layer * m + i].id
+    for p in range(nb):
+        u = batch[p]
+        for layer in range(g.levels[u] + 1):
+            row = p * per + layer * m
+            for i in range(sel_cnt[p * (top_batch + 1) + layer]):
+                t = sel[row + i].id
+                if t % n_parts == part:
+                    _add_link(g, t, layer, u, m, buf, out)
 
 
 cdef int _graph_init(Graph* g, float[:, ::1] data, int32_t[:, ::1] links0,
@@ -576,10 +587,12 @@ def insert_batch(
     Phase 1 (parallel over the batch): each node searches the frozen graph (layers
     above its level greedily, then ``ef_construction`` beam searches) and the
     earlier nodes of the batch by brute force, and picks at most M neighbours per
-    layer with the heuristic. Phase 1b (parallel): each node's own lists are
-    written. Phase 2 (parallel over (layer, target) groups, each group in batch
-    order): reverse links, pruned by the heuristic when a list overflows. No step
-    depends on the thread count, so the graph is identical for any ``n_threads``.
+    layer with the heuristic. Phase 2 (parallel over 16 parts of the node ids,
+    after a barrier): each part writes its batch nodes' own lists, then adds the
+    reverse links into its nodes in batch order, pruned by the heuristic when a
+    list overflows (as hnswlib does, one link at a time). A node's list is only
+    touched by its part, always in the same order, so the graph is identical for
+    any ``n_threads``.
 
     Parameters: the graph arrays (see the module docstring), ``batch`` int32 (B,)
     internal ids whose vectors and levels are already set (new nodes have empty
@@ -589,9 +602,9 @@ def insert_batch(
     """
     cdef Graph g
     _graph_init(&g, data, links0, upper, upper_off, levels, space)
-    cdef Py_ssize_t nb = batch.shape[0], p, i, layer, n_edges, e, lo, ngroups
+    cdef Py_ssize_t nb = batch.shape[0], p
     cdef Py_ssize_t m = M, efc = ef_construction, capacity = data.shape[0]
-    cdef int top_batch = 0, lv
+    cdef int top_batch = 0
     cdef int nt = max(1, min(n_threads, visited.shape[0]))
     if nb == 0:
         return
@@ -605,92 +618,52 @@ def insert_batch(
     cdef Py_ssize_t per = (top_batch + 1) * m
     cdef int32_t* sel_cnt = <int32_t*> malloc(nb * (top_batch + 1) * sizeof(int32_t))
     cdef Pair* sel = <Pair*> malloc(nb * per * sizeof(Pair))
-    cdef Edge* edges = NULL
-    cdef Py_ssize_t* starts = NULL
     cdef int failed = 0
+    cdef bint ok
+    cdef Py_ssize_t part
+    # Phase 2 is split by node id modulo n_parts (fixed, not the thread count).
+    cdef Py_ssize_t n_parts = 1 if nt == 1 else 16
     cdef int* failed_ptr = &failed
     cdef Scratch* s
     cdef Pair* merge
     cdef Pair* buf
     cdef Pair* out
-    cdef int32_t* ln
-    cdef int32_t u
     if sel_cnt == NULL or sel == NULL:
         free(sel_cnt)
         free(sel)
         raise MemoryError()
     memset(sel_cnt, 0, nb * (top_batch + 1) * sizeof(int32_t))
+    # One parallel region per batch (phase 1, then phase 2 after the loop's
+    # barrier): every fork/join is a point where a thread that the OS has
+    # descheduled (a busy machine) holds everybody up.
     with nogil, parallel(num_threads=nt):
         s = _scratch_new(&visited[threadid(), 0], capacity, efc, links0.shape[1])
         merge = <Pair*> malloc((efc + nb + 2) * sizeof(Pair))
-        if s == NULL or merge == NULL or s.failed:
+        buf = <Pair*> malloc((2 * m + 2) * sizeof(Pair))
+        out = <Pair*> malloc((2 * m + 2) * sizeof(Pair))
+        ok = s != NULL and merge != NULL and buf != NULL and out != NULL
+        if ok:
+            ok = not s.failed
+        if not ok:
             failed_ptr[0] = 1
-        else:
-            for p in prange(nb, schedule="dynamic"):
+        # Every thread takes part in both loops (work-sharing constructs); the
+        # bodies do nothing once an allocation has failed.
+        for p in prange(nb, schedule="dynamic"):
+            if ok and not failed_ptr[0]:
                 _find_links(&g, &batch[0], p, entry, max_level, efc, m, s,
                             merge, sel + p * per, sel_cnt + p * (top_batch + 1))
                 if s.failed:
                     failed_ptr[0] = 1
+        for part in prange(n_parts, schedule="dynamic"):
+            if ok and not failed_ptr[0]:
+                _link_part(&g, &batch[0], nb, sel, sel_cnt, per, top_batch, m,
+                           <int32_t> part, <int32_t> n_parts, buf, out)
         _scratch_free(s)
         free(merge)
-    if failed:
-        free(sel_cnt)
-        free(sel)
-        raise MemoryError("HNSW insertion ran out of memory.")
-    n_edges = 0
-    for p in range(nb):
-        for layer in range(levels[batch[p]] + 1):
-            n_edges += sel_cnt[p * (top_batch + 1) + layer]
-    edges = <Edge*> malloc((n_edges + 1) * sizeof(Edge))
-    starts = <Py_ssize_t*> malloc((n_edges + 2) * sizeof(Py_ssize_t))
-    if edges == NULL or starts == NULL:
-        free(sel_cnt)
-        free(sel)
-        free(edges)
-        free(starts)
-        raise MemoryError()
-    with nogil:
-        # Phase 1b: own lists (each node's lists are written by one iteration).
-        for p in prange(nb, num_threads=nt, schedule="static"):
-            u = batch[p]
-            for layer in range(levels[u] + 1):
-                ln = _links(&g, u, layer)
-                lv = sel_cnt[p * (top_batch + 1) + layer]
-                ln[0] = lv
-                for i in range(lv):
-                    ln[1 + i] = sel[p * per + layer * m + i].id
-        e = 0
-        for p in range(nb):
-            u = batch[p]
-            for layer in range(levels[u] + 1):
-                for i in range(sel_cnt[p * (top_batch + 1) + layer]):
-                    edges[e].layer = <int32_t> layer
-                    edges[e].target = sel[p * per + layer * m + i].id
-                    edges[e].seq = <int32_t> p
-                    edges[e].source = u
-                    e += 1
-        qsort(edges, n_edges, sizeof(Edge), _cmp_edge)
-        ngroups = 0
-        for e in range(n_edges):
-            if e == 0 or edges[e].layer != edges[e - 1].layer or \
-                    edges[e].target != edges[e - 1].target:
-                starts[ngroups] = e
-                ngroups += 1
-        starts[ngroups] = n_edges
-        with parallel(num_threads=nt):
-            buf = <Pair*> malloc((2 * m + nb + 2) * sizeof(Pair))
-            out = <Pair*> malloc((2 * m + 2) * sizeof(Pair))
-            if buf == NULL or out == NULL:
-                failed_ptr[0] = 1
-            else:
-                for i in prange(ngroups, schedule="dynamic"):
-                    _link_group(&g, edges, starts[i], starts[i + 1], m, buf, out)
-            free(buf)
-            free(out)
+        free(buf)
+        free(out)
     free(sel_cnt)
     free(sel)
-    free(edges)
-    free(starts)
     if failed:
         raise MemoryError("HNSW insertion ran out of memory.")
 
@@ -830,8 +803,11 @@ def exact_knn(
             for qi in prange(nq, schedule="static"):
                 n = 0
                 for c in range(nc):
-                    x.id = candidates[c]
-                    x.d = dist(&queries[qi, 0], &data[0, 0] + x.id * dim, dim)
+                    # Assigned whole (not field by field): Cython then makes x
+                    # private to each thread of the prange.
+                    x = _make_pair(
+                        dist(&queries[qi, 0], &data[0, 0] + candidates[c] * dim, dim),
+                        candidates[c])
                     if n < k:
                         _max_push(heap, &n, x)
                     elif _pair_less(x, heap[0]):
