@@ -22,7 +22,7 @@ cimport cython
 from cython.parallel cimport parallel, prange, threadid
 from libc.math cimport INFINITY
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t
-from libc.stdlib cimport free, malloc, qsort, realloc
+from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy, memset
 
 __all__ = [
@@ -258,14 +258,17 @@ cdef inline void _min_pop(Pair* h, Py_ssize_t* n) noexcept nogil:
         h[i] = last
 
 
-cdef int _cmp_pair(const void* a, const void* b) noexcept nogil:
-    cdef Pair* x = <Pair*> a
-    cdef Pair* y = <Pair*> b
-    if _pair_less(x[0], y[0]):
-        return -1
-    if _pair_less(y[0], x[0]):
-        return 1
-    return 0
+cdef inline void _sort_small(Pair* a, Py_ssize_t n) noexcept nogil:
+    """Insertion sort by (distance, id): for the short lists of the link updates."""
+    cdef Py_ssize_t i, j
+    cdef Pair x
+    for i in range(1, n):
+        x = a[i]
+        j = i - 1
+        while j >= 0 and _pair_less(x, a[j]):
+            a[j + 1] = a[j]
+            j -= 1
+        a[j + 1] = x
 
 
 cdef Scratch* _scratch_new(uint16_t* vis, Py_ssize_t capacity, Py_ssize_t res_cap,
@@ -442,6 +445,7 @@ cdef void _find_links(Graph* g, const int32_t* batch, Py_ssize_t p, int32_t entr
     cdef const float* q = g.data + u * g.dim
     cdef float cur_d = 0.0
     cdef Py_ssize_t n, nres, b, i
+    cdef Pair x
     cdef bint searched
     if entry >= 0:
         cur_d = _dist_id(g, q, cur)
@@ -449,30 +453,35 @@ cdef void _find_links(Graph* g, const int32_t* batch, Py_ssize_t p, int32_t entr
             cur = _greedy(g, q, cur, &cur_d, max_level, level)
         top = level if level < max_level else max_level
     for layer in range(level, -1, -1):
-        n = 0
+        nres = 0
         searched = layer <= top
         if searched:
             nres = _search_layer(g, q, cur, cur_d, layer, efc, NULL, u, s)
-            memcpy(merge, s.res, nres * sizeof(Pair))
-            n = nres
             # The next layer's search starts from the closest node of the frozen
             # graph: an earlier point of this batch has no links there yet.
             for i in range(nres):
-                if merge[i].d < cur_d or (merge[i].d == cur_d and merge[i].id < cur):
-                    cur = merge[i].id
-                    cur_d = merge[i].d
+                x = s.res[i]
+                if x.d < cur_d or (x.d == cur_d and x.id < cur):
+                    cur = x.id
+                    cur_d = x.d
+        # The earlier points of the batch join the bounded max-heap of results.
         for b in range(p):
             v = batch[b]
             if g.levels[v] < layer or v == u:
                 continue
             if searched and s.vis[v] == s.epoch:
                 continue  # reached through the graph already (an updated node)
-            merge[n].d = _dist_id(g, q, v)
-            merge[n].id = v
-            n += 1
-        qsort(merge, n, sizeof(Pair), _cmp_pair)
-        if n > efc:
-            n = efc
+            x = _make_pair(_dist_id(g, q, v), v)
+            if nres < efc:
+                _max_push(s.res, &nres, x)
+            elif _pair_less(x, s.res[0]):
+                _max_pop(s.res, &nres)
+                _max_push(s.res, &nres, x)
+        # Heap sort: the efc closest candidates, ascending (distance, id).
+        n = nres
+        while nres > 0:
+            merge[nres - 1] = s.res[0]
+            _max_pop(s.res, &nres)
         sel_cnt[layer] = <int32_t> _select_heuristic(
             g, merge, n, m, sel_out + layer * m)
 
@@ -505,7 +514,7 @@ cdef void _add_link(Graph* g, int32_t target, int layer, int32_t src,
         buf[i].d = _dist_id(g, t, buf[i].id)
     buf[cnt].id = src
     buf[cnt].d = _dist_id(g, t, src)
-    qsort(buf, cnt + 1, sizeof(Pair), _cmp_pair)
+    _sort_small(buf, cnt + 1)
     nsel = _select_heuristic(g, buf, cnt + 1, cap, out)
     for i in range(nsel):
         ln[1 + i] = out[i].id
