@@ -5,10 +5,17 @@ mixture of intrinsic dimension 16 (make_low_rank_mixture), 10,000 queries, M = 1
 ef_construction = 200; "quick" uses 20,000 points and 1,000 queries. Recall@10 is
 measured against brute force; the query benchmark sweeps ef and reports recall and
 QPS per ef in ``extra_info`` (ann-benchmarks method: compare the curves at recall
->= 0.95).
+>= 0.95). Index memory: each library builds the index in a fresh child process
+(same data, same parameters) and reports its RSS growth over the build, after the
+data, the imports and a small warm-up build are resident (steady RSS after the
+build, and the peak during it).
 """
 
 from __future__ import annotations
+
+import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -97,3 +104,68 @@ def test_hnsw_query_sweep(benchmark, lib, hnsw_data, n_threads, peer):
     benchmark.group = "hnsw query (1 thread, ef at recall>=0.95)"
     benchmark.extra_info["ef"] = ef95
     benchmark(index.knn_query, queries, 10, 1)
+
+
+_MEMORY_CHILD = """
+import gc, json, sys
+import numpy as np
+
+
+def rss():
+    out = {}
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            key, value = line.split(":", 1)
+            if key in ("VmRSS", "VmHWM"):
+                out[key] = int(value.split()[0]) * 1024
+    return out
+
+
+lib, path = sys.argv[1], sys.argv[2]
+X = np.load(path)
+if lib == "fastml":
+    from fastml.neighbors import Index
+else:
+    from hnswlib import Index
+warm = Index("l2", X.shape[1])
+warm.init_index(500, M=16, ef_construction=50)
+warm.add_items(X[:500], num_threads=2)
+del warm
+gc.collect()
+before = rss()
+index = Index("l2", X.shape[1])
+index.init_index(X.shape[0], M=16, ef_construction=200, random_seed=100)
+index.add_items(X, num_threads=2)
+gc.collect()
+after = rss()
+print(json.dumps({"rss": after["VmRSS"] - before["VmRSS"],
+                  "peak": after["VmHWM"] - before["VmRSS"]}))
+"""
+
+
+def test_hnsw_memory(benchmark, hnsw_data, peer, tmp_path):
+    peer("hnswlib")
+    base, _, _ = hnsw_data
+    path = tmp_path / "base.npy"
+    np.save(path, base)
+
+    def measure():
+        out = {}
+        for lib in ("fastml", "hnswlib"):
+            res = subprocess.run(
+                [sys.executable, "-c", _MEMORY_CHILD, lib, str(path)],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd="/",
+            )
+            out[lib] = json.loads(res.stdout.strip().splitlines()[-1])
+        return out
+
+    benchmark.group = f"hnsw index memory {base.shape[0]} x {base.shape[1]}"
+    mem = benchmark.pedantic(measure, rounds=1, iterations=1)
+    mib = {lib: {k: v / 2**20 for k, v in d.items()} for lib, d in mem.items()}
+    benchmark.extra_info["rss_growth_MiB"] = mib
+    benchmark.extra_info["memory_ratio_fastml_over_hnswlib"] = mem["fastml"][
+        "rss"
+    ] / max(mem["hnswlib"]["rss"], 1)

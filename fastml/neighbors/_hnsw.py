@@ -9,6 +9,11 @@ the selection heuristic, queries descending greedily through the upper layers an
 searching layer 0 with a beam of ``ef``. The compiled kernels are in
 ``fastml.kernels.neighbors.hnsw``; the file format in ``_hnsw_io``.
 
+Node levels are drawn exactly as hnswlib draws them for the same ``random_seed``
+(its ``minstd_rand0`` generator, see :func:`_draw_levels`), so the two libraries
+build graphs with the same hierarchy and recall seed for seed (the batched
+insertion below makes the links differ a little).
+
 Differences from hnswlib, all on purpose:
 
 - construction is batched (each batch searches the graph built by the earlier

@@ -70,24 +70,24 @@ def _data(size: Size, seed: int) -> dict[str, Any]:
     from fastml.datasets import make_low_rank_mixture
 
     n, n_queries = size["n_samples"], size["n_queries"]
-    X, _ = make_low_rank_mixture(
+    X = make_low_rank_mixture(
         n + n_queries,
         size["n_features"],
         intrinsic_dim=16,
         n_components=100,
         random_state=seed,
         dtype=np.float32,
-    )
+    )[0]
     base = np.ascontiguousarray(X[:n])
     queries = np.ascontiguousarray(X[n:])
     return {"base": base, "queries": queries, "truth": _true_neighbors(base, queries)}
 
 
 def _new_index(lib: str, data: dict[str, Any]) -> Any:
-    if lib == "fastml":
-        from fastml.neighbors import Index
-    else:
-        from hnswlib import Index
+    import importlib
+
+    module = importlib.import_module("fastml.neighbors" if lib == "fastml" else lib)
+    Index = module.Index
     base = data["base"]
     index = Index(space="l2", dim=base.shape[1])
     index.init_index(
