@@ -54,10 +54,17 @@ _NOT_ENOUGH = (
 )
 
 
-def _kernels() -> Any:
-    from fastml.kernels.neighbors import hnsw
+_KERNELS: Any = None
 
-    return hnsw
+
+def _kernels() -> Any:
+    """The compiled kernels, imported on first use (``import fastml`` stays light)."""
+    global _KERNELS
+    if _KERNELS is None:
+        from fastml.kernels.neighbors import hnsw
+
+        _KERNELS = hnsw
+    return _KERNELS
 
 
 _MINSTD_A = 16807
@@ -114,14 +121,16 @@ def _as_vectors(data: Any, dim: int, copy: bool) -> np.ndarray:
     arr = np.asarray(data)
     if arr.dtype.kind not in "fiub" and arr.dtype != object:
         raise ValueError(f"Vectors must be numeric, got dtype {arr.dtype}.")
-    arr = np.array(arr, dtype=np.float32, order="C", copy=True if copy else None)
+    if copy or arr.dtype != np.float32 or not arr.flags.c_contiguous:
+        arr = np.array(arr, dtype=np.float32, order="C", copy=True if copy else None)
     if arr.ndim == 1:
         arr = arr.reshape(1, -1) if arr.size else arr.reshape(0, dim)
     if arr.ndim != 2 or arr.shape[1] != dim:
         raise RuntimeError("Wrong dimensionality of the vectors")
     # In row blocks: a full-size boolean temporary would cost n * dim bytes.
     for start in range(0, arr.shape[0], 16384):
-        if not np.isfinite(arr[start : start + 16384]).all():
+        block = arr if arr.shape[0] <= 16384 else arr[start : start + 16384]
+        if not np.isfinite(block).all():
             raise ValueError("Input contains NaN or infinity.")
     return arr
 
@@ -667,6 +676,7 @@ class Index:
         nq = queries.shape[0]
         out_idx = np.empty((nq, k), dtype=np.int32)
         out_dist = np.empty((nq, k), dtype=np.float32)
+        n_short = -1  # unknown: count the padded entries
         with self._lock:
             mask = self._allowed_mask(filter)
             n_allowed = self._count if mask is None else int(mask.sum())
@@ -688,7 +698,7 @@ class Index:
             else:
                 visited = self._take_visited(n_threads)
                 try:
-                    kern.search_knn(
+                    n_short = kern.search_knn(
                         self._data,
                         self._links0,
                         self._upper,
@@ -709,12 +719,15 @@ class Index:
                     )
                 finally:
                     self._give_visited(visited)
-            missing = out_idx < 0
+            complete = n_short == 0 or (nq * k > 0 and out_idx.min() >= 0)
             if pad_missing:
+                if complete:
+                    return self._labels[out_idx].astype(np.int64), out_dist
+                missing = out_idx < 0
                 labels = np.full((nq, k), -1, dtype=np.int64)
                 labels[~missing] = self._labels[out_idx[~missing]].astype(np.int64)
                 return labels, out_dist
-            if missing.any():
+            if not complete and nq * k > 0:
                 raise RuntimeError(_NOT_ENOUGH)
             return self._labels[out_idx], out_dist
 
