@@ -29,21 +29,23 @@ def hnsw_data(bench_mode):
     from fastml.datasets import make_low_rank_mixture
 
     n, n_queries = _SIZES.get(bench_mode, _SIZES["quick"])
-    X, _ = make_low_rank_mixture(
+    X = make_low_rank_mixture(
         n + n_queries,
         96,
         intrinsic_dim=16,
         n_components=100,
         random_state=0,
         dtype=np.float32,
-    )
+    )[0]
     base, queries = np.ascontiguousarray(X[:n]), np.ascontiguousarray(X[n:])
     truth = np.empty((n_queries, 10), dtype=np.int64)
     base_sq = (base.astype(np.float64) ** 2).sum(1)
     for start in range(0, n_queries, 500):
         q = queries[start : start + 500].astype(np.float64)
         d = base_sq[None, :] - 2 * q @ base.T.astype(np.float64)
-        truth[start : start + 500] = np.argsort(d, axis=1)[:, :10]
+        part = np.argpartition(d, 10, axis=1)[:, :10]
+        order = np.take_along_axis(d, part, axis=1).argsort(axis=1)
+        truth[start : start + 500] = np.take_along_axis(part, order, axis=1)
     return base, queries, truth
 
 
@@ -53,11 +55,10 @@ def _recall(labels, truth):
 
 
 def _make(lib, dim, n):
-    if lib == "fastml":
-        from fastml.neighbors import Index
-    else:
-        from hnswlib import Index
-    index = Index(space="l2", dim=dim)
+    import importlib
+
+    module = importlib.import_module("fastml.neighbors" if lib == "fastml" else lib)
+    index = module.Index(space="l2", dim=dim)
     index.init_index(n, M=16, ef_construction=200, random_seed=100)
     return index
 
