@@ -351,78 +351,97 @@ def _kmeanspp(
     n_threads: int,
     n_local_trials: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
+    """Greedy k-means++ (the random draws of scikit-learn's implementation).
+
+    Per new centre, one pass over the data: each fixed row group runs BLAS
+    products of its chunks with the candidates (``-2 cand``) and the fused gains
+    kernel, which also keeps every candidate's product-form distances; adding the
+    chosen centre then reads only its column of those distances and computes an
+    exact distance only where it may be the row's nearest centre, while building
+    the group's running sum of ``w D(x)^2`` for the next draw (two-level
+    sampling: group totals, then the group's own running sum).
+    """
     km = _kernels()
     n_samples, n_features = X.shape
     trials = (
         2 + int(np.log(n_clusters)) if n_local_trials is None else int(n_local_trials)
     )
+    trials = max(1, trials)
     centers = np.empty((n_clusters, n_features), dtype=X.dtype)
     indices = np.full(n_clusters, -1, dtype=np.int64)
-    centers64 = np.empty((n_clusters, n_features))
     bounds = _group_bounds(n_samples, trials, n_features)
     n_groups = len(bounds) - 1
     closest = np.full(n_samples, np.inf)
-    assign = np.full(n_samples, -1, dtype=np.int64)
+    cumulative = np.empty(n_samples)
+    group_total = np.zeros(n_groups)
+    approx = np.empty((trials, n_samples), dtype=X.dtype)
     gains = np.zeros((n_groups, trials))
+    # Rounding bound of |x|^2 + |c|^2 - 2<x, c> with the products in X's dtype
+    # (n_features terms) and the result stored in X's dtype, relative to
+    # |x|^2 + |c|^2; doubled for safety.
+    margin = float((n_features + 4) * np.finfo(X.dtype).eps)
+    no_approx = np.empty(0, dtype=X.dtype)
 
-    def add_center(c: int, row: int) -> None:
+    def add_center(c: int, row: int, column: int) -> None:
         centers[c] = X[row]
-        centers64[c] = X[row]
         indices[c] = row
-        diff = centers64[:c] - centers64[c]
-        to_chosen = np.einsum("ij,ij->i", diff, diff) if c else np.zeros(1)
+        c_sq = float(x_sq[row])
 
         def group(g: int, r0: int, r1: int) -> None:
-            km.kmeanspp_update(
-                X[r0:r1], centers[c], c, to_chosen, assign[r0:r1], closest[r0:r1]
-            )
+            group_total[g] = km.kmeanspp_add_center(
+                X[r0:r1], centers[c],
+                approx[column, r0:r1] if column >= 0 else no_approx,
+                x_sq[r0:r1], c_sq, margin, closest[r0:r1], weights[r0:r1],
+                cumulative[r0:r1],
+            )  # fmt: skip
 
         _run_groups(group, bounds, n_threads, blas=False)
 
-    add_center(0, int(rng.choice(n_samples, p=weights / weights.sum())))
+    def draw(size: int) -> np.ndarray:
+        offsets = np.cumsum(group_total)
+        rand_vals = rng.uniform(size=size) * offsets[-1]
+        out = np.empty(size, dtype=np.int64)
+        for s, r in enumerate(rand_vals):
+            g = min(int(np.searchsorted(offsets, r)), n_groups - 1)
+            base = float(offsets[g - 1]) if g else 0.0
+            r0, r1 = int(bounds[g]), int(bounds[g + 1])
+            local = int(np.searchsorted(cumulative[r0:r1], r - base))
+            out[s] = min(r0 + local, n_samples - 1)
+        return out
+
+    add_center(0, int(rng.choice(n_samples, p=weights / weights.sum())), -1)
     for c in range(1, n_clusters):
-        cumulative = np.cumsum(weights * closest)
-        current = float(cumulative[-1])
-        rand_vals = rng.uniform(size=trials) * current
-        cand_idx = np.searchsorted(cumulative, rand_vals)
-        np.clip(cand_idx, None, n_samples - 1, out=cand_idx)
-        cand = np.ascontiguousarray(X[cand_idx])
-        cand_t = _pad8(cand.T) if trials <= 8 else cand
-        cand_sq = x_sq[cand_idx]
-        diff = cand.astype(np.float64)[:, None, :] - centers64[None, :c, :]
-        cand_center = np.ascontiguousarray(np.einsum("ijk,ijk->ij", diff, diff))
+        cand_idx = draw(trials)
+        scaled_t = np.ascontiguousarray((X[cand_idx] * X.dtype.type(-2.0)).T)
+        cand_sq = np.ascontiguousarray(x_sq[cand_idx])
 
         def trial(
             g: int,
             r0: int,
             r1: int,
-            cand: np.ndarray = cand,
-            cand_t: np.ndarray = cand_t,
+            scaled_t: np.ndarray = scaled_t,
             cand_sq: np.ndarray = cand_sq,
-            cand_center: np.ndarray = cand_center,
         ) -> None:
-            for s0 in range(0, trials, 8):
-                s1 = min(s0 + 8, trials)
-                block_t = cand_t if trials <= 8 else _pad8(cand[s0:s1].T)
-                gains[g, s0:s1] = km.kmeanspp_gains(
-                    X[r0:r1], block_t, cand_sq[s0:s1], x_sq[r0:r1],
-                    cand_center[s0:s1], assign[r0:r1], closest[r0:r1],
-                    weights[r0:r1],
+            buffer = np.empty((min(_CHUNK, r1 - r0), trials), dtype=X.dtype)
+            total = np.zeros(trials)
+            for c0 in range(r0, r1, _CHUNK):
+                c1 = min(c0 + _CHUNK, r1)
+                dots = buffer[: c1 - c0]
+                np.dot(X[c0:c1], scaled_t, out=dots)
+                total += km.kmeanspp_trial_gains(
+                    dots, x_sq[c0:c1], cand_sq, closest[c0:c1], weights[c0:c1],
+                    approx, c0,
                 )  # fmt: skip
+            gains[g] = total
 
-        _run_groups(trial, bounds, n_threads, blas=False)
+        _run_groups(trial, bounds, n_threads)
         total = gains[0].copy()
         for g in range(1, n_groups):
             total += gains[g]
         # Largest decrease = lowest potential; ties go to the first candidate.
-        add_center(c, int(cand_idx[int(np.argmax(total))]))
+        best = int(np.argmax(total))
+        add_center(c, int(cand_idx[best]), best)
     return centers, indices
-
-
-def _pad8(columns: np.ndarray) -> np.ndarray:
-    out = np.zeros((columns.shape[0], 8), dtype=columns.dtype)
-    out[:, : columns.shape[1]] = columns
-    return out
 
 
 def _tolerance(X: np.ndarray, tol: float) -> float:

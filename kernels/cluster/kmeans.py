@@ -14,9 +14,12 @@ result is the same for any number of threads.
   inequality to accelerate k-means": upper bound u(x) on d(x, c(x)), lower bounds
   l(x, c) on d(x, c), half the centre-centre distances; distances are computed only
   where the bounds cannot rule a centre out. Exact (float64-accumulated) distances.
-- :func:`kmeanspp_gains` / :func:`kmeanspp_update`: k-means++ local trials; each
-  candidate's potential decrease, skipping (triangle inequality) the rows whose
-  nearest centre is more than twice as close as the candidate is to that centre.
+- :func:`kmeanspp_trial_gains` / :func:`kmeanspp_add_center`: k-means++ local
+  trials. Each candidate's potential decrease from a BLAS product of the rows with
+  the candidates (matrix-product form, in the data's dtype); the chosen centre's
+  squared distances are then recomputed exactly (float64, difference form) only
+  where the product form, widened by its rounding-error bound, says the centre
+  may be the nearest, so D(x)^2 stays exact.
 
 Naive reference: tests/naive/kmeans.py (one dense distance matrix, plain loops).
 """
@@ -30,8 +33,8 @@ __all__ = [
     "assign_lloyd",
     "elkan_init_bounds",
     "elkan_assign",
-    "kmeanspp_gains",
-    "kmeanspp_update",
+    "kmeanspp_trial_gains",
+    "kmeanspp_add_center",
 ]
 
 
@@ -221,95 +224,122 @@ def elkan_assign(  # type: ignore[no-untyped-def]
 
 
 @jit
-def kmeanspp_gains(  # type: ignore[no-untyped-def]
-    X, candidates_t, cand_sqnorm, x_sqnorm, cand_center_sqdist, assign, closest,
-    weights,
+def kmeanspp_trial_gains(  # type: ignore[no-untyped-def]
+    dots, x_sqnorm, cand_sqnorm, closest, weights, approx_sqdist, offset
+):
+    """Potential decrease each k-means++ candidate would bring (a chunk of rows).
+
+    Parameters
+    ----------
+    dots : ndarray of shape (n_chunk, n_candidates), float32/float64
+        IN. ``X_chunk @ (-2 * candidates).T`` (a BLAS product).
+    x_sqnorm : ndarray of shape (n_chunk,), float64
+        IN. Squared norms of the rows.
+    cand_sqnorm : ndarray of shape (n_candidates,), float64
+        IN. Squared norms of the candidates.
+    closest : ndarray of shape (n_chunk,), float64
+        IN. Squared distance of each row to its nearest chosen centre, D(x)^2.
+    weights : ndarray of shape (n_chunk,), float64
+        IN.
+    approx_sqdist : ndarray of shape (n_candidates, n_samples), same dtype as dots
+        OUT. Columns ``offset:offset + n_chunk``: ``|x|^2 + |cand|^2 - 2 <x, cand>``,
+        the candidates' squared distances to the rows in matrix-product form (for
+        :func:`kmeanspp_add_center`). The whole array is passed (always
+        C-contiguous: one compiled specialization).
+    offset : int
+        Index of the chunk's first row in ``approx_sqdist``.
+
+    Returns
+    -------
+    ndarray of shape (n_candidates,), float64
+        ``sum_i w_i max(0, D(x_i)^2 - |x_i - cand|^2)``, summed with four
+        accumulators (rows ``i mod 4``) combined in a fixed order.
+
+    Candidate by candidate, with independent accumulators and no branch: the
+    work per (row, candidate) is a handful of instructions, so the whole step
+    costs about what the BLAS product costs. Naive reference:
+    tests/naive/kmeans.py (``kmeanspp``).
+    """
+    n_chunk, n_cand = dots.shape
+    gains = np.zeros(n_cand, dtype=np.float64)
+    n4 = n_chunk - n_chunk % 4
+    for t in range(n_cand):
+        c_sq = cand_sqnorm[t]
+        s0 = 0.0
+        s1 = 0.0
+        s2 = 0.0
+        s3 = 0.0
+        for i in range(0, n4, 4):
+            d0 = x_sqnorm[i] + c_sq + np.float64(dots[i, t])
+            d1 = x_sqnorm[i + 1] + c_sq + np.float64(dots[i + 1, t])
+            d2 = x_sqnorm[i + 2] + c_sq + np.float64(dots[i + 2, t])
+            d3 = x_sqnorm[i + 3] + c_sq + np.float64(dots[i + 3, t])
+            approx_sqdist[t, offset + i] = d0
+            approx_sqdist[t, offset + i + 1] = d1
+            approx_sqdist[t, offset + i + 2] = d2
+            approx_sqdist[t, offset + i + 3] = d3
+            s0 += weights[i] * max(closest[i] - d0, 0.0)
+            s1 += weights[i + 1] * max(closest[i + 1] - d1, 0.0)
+            s2 += weights[i + 2] * max(closest[i + 2] - d2, 0.0)
+            s3 += weights[i + 3] * max(closest[i + 3] - d3, 0.0)
+        for i in range(n4, n_chunk):
+            d0 = x_sqnorm[i] + c_sq + np.float64(dots[i, t])
+            approx_sqdist[t, offset + i] = d0
+            s0 += weights[i] * max(closest[i] - d0, 0.0)
+        gains[t] = (s0 + s1) + (s2 + s3)
+    return gains
+
+
+@jit
+def kmeanspp_add_center(  # type: ignore[no-untyped-def]
+    X, center, approx_sqdist, x_sqnorm, center_sqnorm, margin, closest, weights,
+    cumulative,
 ):  # fmt: skip
-    """Potential decrease each of up to 8 k-means++ candidates would bring (a chunk).
+    """Add a chosen k-means++ centre: update each row's D(x)^2 (squared distance
+    to the nearest chosen centre), then the chunk's running sum of ``w D(x)^2``.
 
     Parameters
     ----------
     X : ndarray of shape (n_chunk, n_features), float32/float64
         IN.
-    candidates_t : ndarray of shape (n_features, 8), same dtype
-        IN. The candidates as columns, zero-padded to 8 (one SIMD-friendly row of
-        products per feature).
-    cand_sqnorm : ndarray of shape (n_candidates,), float64
-        IN. Squared norms of the candidates (n_candidates <= 8).
+    center : ndarray of shape (n_features,), same dtype
+        IN. The new centre.
+    approx_sqdist : ndarray of shape (n_chunk,) or (0,), same dtype
+        IN. The centre's matrix-product-form squared distances to the rows (from
+        :func:`kmeanspp_trial_gains`), or empty: every distance computed exactly.
     x_sqnorm : ndarray of shape (n_chunk,), float64
-        IN. Squared norms of the rows.
-    cand_center_sqdist : ndarray of shape (n_candidates, n_chosen), float64
-        IN. Squared distances between candidates and the centres chosen so far.
-    assign : ndarray of shape (n_chunk,), int64
-        IN. Index of each row's nearest chosen centre.
+        IN.
+    center_sqnorm : float
+        IN. ``|center|^2``.
+    margin : float
+        IN. Bound on the relative rounding error of ``approx_sqdist``: the exact
+        distance is computed (float64, difference form) only for the rows where
+        ``approx - margin (|x|^2 + |c|^2) < D(x)^2``, i.e. where the centre may be
+        closer; elsewhere it provably is not.
     closest : ndarray of shape (n_chunk,), float64
-        IN. Squared distance of each row to that centre, D(x)^2.
+        IN/OUT. D(x)^2, exact (+inf before the first centre).
     weights : ndarray of shape (n_chunk,), float64
         IN.
+    cumulative : ndarray of shape (n_chunk,), float64
+        OUT. ``cumsum(w * D(x)^2)`` over the chunk (sequential order).
 
     Returns
     -------
-    ndarray of shape (n_candidates,), float64
-        ``sum_i w_i max(0, D(x_i)^2 - |x_i - cand|^2)``, with
-        ``|x - c|^2 = |x|^2 + |c|^2 - 2 <x, c>`` (the products in the data's
-        dtype, like a BLAS product would be).
-
-    A candidate at distance >= 2 D(x) from x's centre cannot be closer to x than
-    that centre (triangle inequality); rows where this holds for every candidate
-    are skipped.
+    float
+        The chunk's potential ``sum_i w_i D(x_i)^2`` (the last cumulative value).
     """
-    n_chunk, n_features = X.shape
-    n_cand = cand_sqnorm.shape[0]
-    gains = np.zeros(n_cand, dtype=np.float64)
-    acc = np.zeros(8, dtype=X.dtype)
+    n_chunk = X.shape[0]
+    exact_all = approx_sqdist.shape[0] == 0
+    total = 0.0
     for i in range(n_chunk):
-        a = assign[i]
-        limit = 4.0 * closest[i]
-        skip = True
-        for t in range(n_cand):
-            if cand_center_sqdist[t, a] < limit:
-                skip = False
-        if skip:
-            continue
-        for t in range(8):
-            acc[t] = 0.0
-        for f in range(n_features):
-            xf = X[i, f]
-            for t in range(8):
-                acc[t] += xf * candidates_t[f, t]
-        for t in range(n_cand):
-            d = x_sqnorm[i] + cand_sqnorm[t] - 2.0 * np.float64(acc[t])
-            if d < closest[i]:
-                gains[t] += weights[i] * (closest[i] - d)
-    return gains
-
-
-@jit
-def kmeanspp_update(  # type: ignore[no-untyped-def]
-    X, center, center_index, center_sqdist, assign, closest
-):
-    """Add a chosen k-means++ centre: update each row's nearest centre and D(x)^2.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_chunk, n_features)
-        IN.
-    center : ndarray of shape (n_features,), same dtype
-        IN. The new centre.
-    center_index : int
-        Its index among the chosen centres.
-    center_sqdist : ndarray of shape (n_chosen,), float64
-        IN. Squared distances from the new centre to the chosen centres.
-    assign : ndarray of shape (n_chunk,), int64
-        IN/OUT.
-    closest : ndarray of shape (n_chunk,), float64
-        IN/OUT. (+inf before the first centre.)
-    """
-    for i in range(X.shape[0]):
-        a = assign[i]
-        if a >= 0 and center_sqdist[a] >= 4.0 * closest[i]:
-            continue
-        d = _sqdist(X[i], center)
-        if d < closest[i]:
-            closest[i] = d
-            assign[i] = center_index
+        cl = closest[i]
+        if exact_all or (
+            np.float64(approx_sqdist[i]) - margin * (x_sqnorm[i] + center_sqnorm) < cl
+        ):
+            d = _sqdist(X[i], center)
+            if d < cl:
+                cl = d
+                closest[i] = d
+        total += weights[i] * cl
+        cumulative[i] = total
+    return total

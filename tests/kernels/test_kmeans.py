@@ -73,3 +73,38 @@ def test_kmeanspp_threads_and_distinct():
     np.testing.assert_array_equal(i1, i2)
     assert len(set(i1.tolist())) == 10
     np.testing.assert_array_equal(c1, X[i1])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_kmeanspp_matches_naive(dtype, seed, weighted):
+    from naive.kmeans import kmeanspp as naive_kmeanspp
+
+    from fastml.cluster import kmeans_plusplus
+
+    # 9000 rows: several row groups, so the two-level sampling (group totals,
+    # then the group's running sum) is exercised across group boundaries.
+    X, _ = _blobs(seed, n=9000, d=5, k=9, dtype=dtype)
+    w = np.random.default_rng(seed).random(len(X)) if weighted else None
+    k = 12
+    ref = naive_kmeanspp(X, k, w, seed)
+    for n_jobs in (1, 2):
+        centers, idx = kmeans_plusplus(
+            X, k, sample_weight=w, random_state=seed, n_jobs=n_jobs
+        )
+        np.testing.assert_array_equal(idx, ref)
+        np.testing.assert_array_equal(centers, X[ref])
+
+
+def test_kmeanspp_duplicates_and_trials():
+    from naive.kmeans import kmeanspp as naive_kmeanspp
+
+    from fastml.cluster import kmeans_plusplus
+
+    # Many duplicate rows (zero distances, zero-probability rows) and an explicit
+    # number of local trials above 8.
+    rng = np.random.default_rng(5)
+    X = rng.integers(0, 4, (3000, 3)).astype(np.float64)
+    idx = kmeans_plusplus(X, 20, random_state=3, n_local_trials=11)[1]
+    np.testing.assert_array_equal(idx, naive_kmeanspp(X, 20, None, 3, 11))

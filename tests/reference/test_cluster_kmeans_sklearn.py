@@ -12,7 +12,7 @@ import pytest
 
 sk_cluster = pytest.importorskip("sklearn.cluster")
 
-from fastml.cluster import KMeans  # noqa: E402
+from fastml.cluster import KMeans, kmeans_plusplus  # noqa: E402
 
 
 def _data(dtype, seed=0, n=3000, d=8, k=7):
@@ -54,3 +54,17 @@ def test_kmeanspp_inertia_over_20_seeds_no_worse():
     # "No worse on average", allowing 0.5% for the seed-to-seed spread of two
     # different random streams (each mean is over 20 runs).
     assert np.mean(ours) <= np.mean(ref) * 1.005
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_kmeans_plusplus_same_centres(dtype, seed):
+    # Both draw the first centre with RandomState.choice(p=w / sum(w)) and the
+    # candidates with uniform draws searched in the running sum of w D(x)^2, so
+    # from the same seed the chosen rows are the same (distances differ only by
+    # rounding, far below the gaps between candidates on this data).
+    X, _ = _data(dtype, seed=seed, n=6000, d=6, k=9)
+    w = np.random.default_rng(seed).random(len(X))
+    ours = kmeans_plusplus(X, 15, sample_weight=w, random_state=seed)[1]
+    ref = sk_cluster.kmeans_plusplus(X, 15, sample_weight=w, random_state=seed)[1]
+    np.testing.assert_array_equal(ours, ref)
