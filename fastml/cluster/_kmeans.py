@@ -81,8 +81,13 @@ def _lloyd_pass(
     update: bool,
     labels: np.ndarray,
     sample_sqdist: np.ndarray,
+    exact: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, float]:
-    """Labels (in place) and, when ``update``, the summed centre sums and weights."""
+    """Labels (in place) and, when ``update``, the summed centre sums and weights.
+
+    With ``exact=False`` the rows' exact squared distances (``sample_sqdist``) and
+    the inertia (returned as 0) are skipped: a quarter of the kernel's time, and
+    the Lloyd iterations need them only when a cluster empties."""
     km = _kernels()
     n_samples, n_features = X.shape
     n_clusters = centers.shape[0]
@@ -95,6 +100,7 @@ def _lloyd_pass(
     center_sq = np.einsum("ij,ij->i", centers, centers, dtype=np.float64).astype(
         X.dtype
     )
+    no_sqdist = np.empty(0)
 
     def group(g: int, r0: int, r1: int) -> None:
         gi = g if update else 0
@@ -106,7 +112,8 @@ def _lloyd_pass(
             np.dot(X[c0:c1], scaled_t, out=dots)
             total += km.assign_lloyd(
                 X[c0:c1], dots, center_sq, centers, weights[c0:c1], labels[c0:c1],
-                sample_sqdist[c0:c1], sums[gi], wsums[gi], update,
+                sample_sqdist[c0:c1] if exact else no_sqdist, sums[gi], wsums[gi],
+                update,
             )  # fmt: skip
         inertia[g] = total
 
@@ -190,8 +197,10 @@ def _kmeans_lloyd(
     for it in range(max_iter):
         n_iter = it + 1
         sums, wsums, _ = _lloyd_pass(
-            X, weights, centers, n_threads, True, labels, sqdist
+            X, weights, centers, n_threads, True, labels, sqdist, exact=False
         )
+        if np.any(wsums == 0):  # relocation needs each row's distance
+            sqdist = _sample_sqdist(X, centers.astype(np.float64), labels)
         new = _new_centers(X, weights, sums, wsums, labels, sqdist, centers)
         shift = float(np.sum((new - centers.astype(np.float64)) ** 2))
         centers = new.astype(X.dtype)

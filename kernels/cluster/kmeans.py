@@ -86,8 +86,9 @@ def assign_lloyd(  # type: ignore[no-untyped-def]
         IN. Sample weights.
     labels : ndarray of shape (n_chunk,), int64
         OUT.
-    sample_sqdist : ndarray of shape (n_chunk,), float64
-        OUT. Exact squared distance of each row to its centre.
+    sample_sqdist : ndarray of shape (n_chunk,) or (0,), float64
+        OUT. Exact squared distance of each row to its centre; when empty, these
+        distances and the inertia are not computed (0 is returned).
     sums : ndarray of shape (n_clusters, n_features), float64
         IN/OUT. The group's weighted centre sums (added to when ``update``).
     wsums : ndarray of shape (n_clusters,), float64
@@ -102,6 +103,7 @@ def assign_lloyd(  # type: ignore[no-untyped-def]
     """
     n_chunk, n_clusters = dots.shape
     n_features = X.shape[1]
+    exact = sample_sqdist.shape[0] != 0
     inertia = 0.0
     for i in range(n_chunk):
         row = dots[i]
@@ -113,10 +115,11 @@ def assign_lloyd(  # type: ignore[no-untyped-def]
                 best_value = value
                 best = c
         labels[i] = best
-        d = _sqdist(X[i], centers[best])
-        sample_sqdist[i] = d
         w = weights[i]
-        inertia += w * d
+        if exact:
+            d = _sqdist(X[i], centers[best])
+            sample_sqdist[i] = d
+            inertia += w * d
         if update:
             wsums[best] += w
             for f in range(n_features):
