@@ -64,6 +64,7 @@ def _faiss_iter(data: Any, n_threads: int) -> Any:
     km = faiss.Kmeans(
         X.shape[1], len(init), niter=_ITER, max_points_per_centroid=len(X), seed=1
     )
+    km.cp.early_stop_threshold = -1.0  # all _ITER iterations, like fastml's tol=0
     km.train(X, init_centroids=init)
     return km
 
