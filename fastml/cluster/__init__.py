@@ -1,18 +1,14 @@
 """Clustering: k-means and hierarchical (agglomerative) clustering."""
 
+from fastml.cluster._elbow import Elbow, kmeans_elbow
 from fastml.cluster._hierarchical import (
     AgglomerativeClustering,
     dendrogram,
     fcluster,
     linkage,
 )
-from fastml.cluster._kmeans import (
-    Elbow,
-    KMeans,
-    MiniBatchKMeans,
-    kmeans_elbow,
-    kmeans_plusplus,
-)
+from fastml.cluster._kmeans import KMeans, kmeans_plusplus
+from fastml.cluster._minibatch import MiniBatchKMeans
 
 __all__: list[str] = []
 __all__ += ["AgglomerativeClustering", "dendrogram", "fcluster", "linkage"]

@@ -1,4 +1,7 @@
-"""k-means clustering: KMeans (Lloyd and Elkan), MiniBatchKMeans and the elbow helper.
+"""k-means clustering: KMeans (Lloyd and Elkan) and k-means++ seeding.
+
+MiniBatchKMeans is in fastml/cluster/_minibatch.py and the elbow helper
+(kmeans_elbow, Elbow) in fastml/cluster/_elbow.py; both build on this module.
 
 Orchestration of the kernels in fastml/kernels/cluster/kmeans.py. The rows are cut
 into a fixed number of groups (a function of the data size only); each group gets its
@@ -17,7 +20,6 @@ from __future__ import annotations
 
 import numbers
 import warnings
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -26,15 +28,16 @@ from fastml._config import resolve_n_jobs
 from fastml._parallel import run_chunks
 from fastml.base import BaseEstimator, TransformerMixin
 from fastml.exceptions import ConvergenceWarning
-from fastml.neighbors._brute import blas_single_thread, check_fitted
+from fastml.neighbors._brute import blas_single_thread
 from fastml.utils.validation import (
     check_array,
+    check_is_fitted,
     check_random_state,
     check_sample_weight,
     validate_data,
 )
 
-__all__ = ["KMeans", "MiniBatchKMeans", "kmeans_plusplus", "kmeans_elbow", "Elbow"]
+__all__ = ["KMeans", "kmeans_plusplus"]
 
 _CHUNK = 4096
 _MAX_GROUPS = 32
@@ -576,7 +579,7 @@ class _KMeansBase(TransformerMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,), int32
         """
-        check_fitted(self, "cluster_centers_")
+        check_is_fitted(self, "cluster_centers_")
         X = self._check_test_data(X)
         return self._labels_inertia(X, np.ones(X.shape[0]))[0]
 
@@ -600,7 +603,7 @@ class _KMeansBase(TransformerMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples, n_clusters)
         """
-        check_fitted(self, "cluster_centers_")
+        check_is_fitted(self, "cluster_centers_")
         X = self._check_test_data(X)
         c = self.cluster_centers_.astype(np.float64)
         out = np.empty((X.shape[0], c.shape[0]), dtype=X.dtype)
@@ -621,7 +624,7 @@ class _KMeansBase(TransformerMixin, BaseEstimator):
         -------
         float
         """
-        check_fitted(self, "cluster_centers_")
+        check_is_fitted(self, "cluster_centers_")
         X = self._check_test_data(X)
         weights = check_sample_weight(sample_weight, X.shape[0])
         return -self._labels_inertia(X, weights)[1]
@@ -780,361 +783,3 @@ class KMeans(_KMeansBase):
             if is_array:
                 centers = centers - mean.astype(centers.dtype)
         return np.ascontiguousarray(centers, dtype=X.dtype)
-
-
-class MiniBatchKMeans(_KMeansBase):
-    """k-means on random mini-batches (Sculley 2010), with per-centre learning rates.
-
-    Parameters
-    ----------
-    n_clusters : int, default=8
-    init : {"k-means++", "random"}, callable or array, default="k-means++"
-        Seeding, run on ``init_size`` random samples.
-    max_iter : int, default=100
-        Maximum number of passes over the data (epochs).
-    batch_size : int, default=1024
-    verbose : int, default=0
-        Unused.
-    compute_labels : bool, default=True
-        Compute ``labels_`` and ``inertia_`` on the full data after fitting.
-    random_state : int, RandomState or None
-    tol : float, default=0.0
-        Stop when the squared centre change of a step is at most
-        ``tol * mean(var(X, axis=0))`` (0 disables).
-    max_no_improvement : int or None, default=10
-        Stop after this many steps without improvement of the smoothed batch
-        inertia (None disables).
-    init_size : int or None
-        Samples used for seeding (default ``3 * batch_size``).
-    n_init : "auto" or int, default="auto"
-        Seedings tried (the best on a held-out sample is kept); "auto": 3 for
-        k-means++/random, 1 for arrays.
-    reassignment_ratio : float, default=0.01
-        Centres whose count falls below this fraction of the largest count are
-        moved to random batch samples (every 10 steps).
-    n_jobs : int or None
-
-    Attributes
-    ----------
-    cluster_centers_ : ndarray of shape (n_clusters, n_features)
-    labels_ : ndarray of shape (n_samples,), int32
-    inertia_ : float
-    n_iter_ : int
-    n_steps_ : int
-    n_features_in_ : int
-    """
-
-    _counts: np.ndarray
-    _n_since_reassign: int
-    _rng: np.random.RandomState
-    n_steps_: int
-
-    def __init__(
-        self,
-        n_clusters: int = 8,
-        *,
-        init: Any = "k-means++",
-        max_iter: int = 100,
-        batch_size: int = 1024,
-        verbose: int = 0,
-        compute_labels: bool = True,
-        random_state: Any = None,
-        tol: float = 0.0,
-        max_no_improvement: int | None = 10,
-        init_size: int | None = None,
-        n_init: Any = "auto",
-        reassignment_ratio: float = 0.01,
-        n_jobs: int | None = None,
-    ) -> None:
-        self.n_clusters = n_clusters
-        self.init = init
-        self.max_iter = max_iter
-        self.batch_size = batch_size
-        self.verbose = verbose
-        self.compute_labels = compute_labels
-        self.random_state = random_state
-        self.tol = tol
-        self.max_no_improvement = max_no_improvement
-        self.init_size = init_size
-        self.n_init = n_init
-        self.reassignment_ratio = reassignment_ratio
-        self.n_jobs = n_jobs
-
-    def _seed(
-        self, X: np.ndarray, weights: np.ndarray, rng: np.random.RandomState
-    ) -> np.ndarray:
-        n_samples = X.shape[0]
-        batch = min(int(self.batch_size), n_samples)
-        init_size = self.init_size if self.init_size is not None else 3 * batch
-        init_size = min(max(int(init_size), self.n_clusters), n_samples)
-        is_array = not isinstance(self.init, str) and not callable(self.init)
-        n_init = self.n_init
-        if n_init == "auto":
-            n_init = 1 if is_array else 3
-        x_sq = np.einsum("ij,ij->i", X, X, dtype=np.float64)
-        valid_idx = rng.randint(0, n_samples, init_size)
-        X_valid, w_valid = X[valid_idx], weights[valid_idx]
-        best, best_inertia = None, np.inf
-        for _ in range(1 if is_array else int(n_init)):
-            centers = _init_centers(
-                self, X, x_sq, weights, rng, 1, init_size=init_size
-            ).astype(X.dtype)
-            labels = np.empty(init_size, dtype=np.int64)
-            sq = np.empty(init_size)
-            _, _, inertia = _lloyd_pass(X_valid, w_valid, centers, 1, False, labels, sq)
-            if inertia < best_inertia:
-                best, best_inertia = centers, inertia
-        assert best is not None
-        return np.ascontiguousarray(best)
-
-    def _step(
-        self,
-        Xb: np.ndarray,
-        wb: np.ndarray,
-        rng: np.random.RandomState,
-    ) -> tuple[float, float]:
-        """One mini-batch update; returns (batch inertia, squared centre change)."""
-        centers = self.cluster_centers_
-        labels = np.empty(Xb.shape[0], dtype=np.int64)
-        sq = np.empty(Xb.shape[0])
-        sums, wsums, inertia = _lloyd_pass(Xb, wb, centers, 1, True, labels, sq)
-        old = centers.astype(np.float64)
-        counts = self._counts
-        new_counts = counts + wsums
-        moved = wsums > 0
-        new = old.copy()
-        new[moved] = (old[moved] * counts[moved, None] + sums[moved]) / new_counts[
-            moved, None
-        ]
-        self._counts = new_counts
-        self._n_since_reassign += 1
-        if (
-            self.reassignment_ratio > 0
-            and self._n_since_reassign >= 10
-            and new_counts.max() > 0
-        ):
-            low = new_counts < self.reassignment_ratio * new_counts.max()
-            n_low = int(low.sum())
-            if 0 < n_low < len(low):
-                picks = rng.choice(Xb.shape[0], size=n_low, replace=False)
-                new[low] = Xb[picks]
-                self._counts[low] = new_counts[~low].min()
-            self._n_since_reassign = 0
-        change = float(np.sum((new - old) ** 2))
-        self.cluster_centers_ = new.astype(centers.dtype)
-        return inertia, change
-
-    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> MiniBatchKMeans:
-        """Cluster X by mini-batch updates.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : ignored
-        sample_weight : array-like of shape (n_samples,) or None
-
-        Returns
-        -------
-        self
-        """
-        X = validate_data(self, X, dtype=(np.float64, np.float32), order="C")
-        _validate_kmeans_params(self, X.shape[0])
-        if not isinstance(self.batch_size, numbers.Integral) or self.batch_size < 1:
-            raise ValueError(
-                "The 'batch_size' parameter must be an int in the range [1, inf). "
-                f"Got {self.batch_size!r} instead."
-            )
-        weights = check_sample_weight(sample_weight, X.shape[0])
-        rng = self._rng = check_random_state(self.random_state)
-        n_samples = X.shape[0]
-        batch = min(int(self.batch_size), n_samples)
-        self.cluster_centers_ = self._seed(X, weights, rng)
-        self._counts = np.zeros(self.n_clusters)
-        self._n_since_reassign = 0
-        tol = _tolerance(X, float(self.tol))
-        n_steps = max(1, (int(self.max_iter) * n_samples) // batch)
-        ewa, ewa_min, no_improve = None, np.inf, 0
-        alpha = min(1.0, batch * 2.0 / (n_samples + 1))
-        step = 0
-        for step in range(n_steps):
-            idx = rng.randint(0, n_samples, batch)
-            inertia, change = self._step(X[idx], weights[idx], rng)
-            if step == 0:
-                continue  # the first step's figures mostly measure the seeding
-            batch_inertia = inertia / batch
-            ewa = (
-                batch_inertia
-                if ewa is None
-                else ewa * (1 - alpha) + batch_inertia * alpha
-            )
-            if tol > 0 and change <= tol:
-                break
-            if ewa < ewa_min:
-                ewa_min, no_improve = ewa, 0
-            else:
-                no_improve += 1
-            if (
-                self.max_no_improvement is not None
-                and no_improve >= self.max_no_improvement
-            ):
-                break
-        self.n_steps_ = step + 1
-        self.n_iter_ = int(np.ceil(self.n_steps_ * batch / n_samples))
-        if self.compute_labels:
-            labels, inertia = self._labels_inertia(X, weights)
-            self.labels_ = labels
-            self.inertia_ = float(inertia)
-        return self
-
-    def partial_fit(
-        self, X: Any, y: Any = None, sample_weight: Any = None
-    ) -> MiniBatchKMeans:
-        """One mini-batch update with X as the batch (seeding on the first call).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : ignored
-        sample_weight : array-like of shape (n_samples,) or None
-
-        Returns
-        -------
-        self
-        """
-        first = not hasattr(self, "cluster_centers_")
-        X = validate_data(
-            self, X, dtype=(np.float64, np.float32), order="C", reset=first
-        )
-        weights = check_sample_weight(sample_weight, X.shape[0])
-        if first:
-            _validate_kmeans_params(self, X.shape[0])
-            self._rng = check_random_state(self.random_state)
-            self.cluster_centers_ = self._seed(X, weights, self._rng)
-            self._counts = np.zeros(self.n_clusters)
-            self._n_since_reassign = 0
-            self.n_steps_ = 0
-        X = X.astype(self.cluster_centers_.dtype, copy=False)
-        self._step(X, weights, self._rng)
-        self.n_steps_ += 1
-        if self.compute_labels:
-            labels, inertia = self._labels_inertia(X, weights)
-            self.labels_ = labels
-            self.inertia_ = float(inertia)
-        return self
-
-
-@dataclass
-class Elbow:
-    """Inertia of k-means over a range of k and the suggested k (the knee).
-
-    Attributes
-    ----------
-    k_values : ndarray of shape (n_k,), int64
-    inertias : ndarray of shape (n_k,), float64
-    suggested_k : int
-        The k farthest below the chord joining the first and last points of the
-        normalised (k, inertia) curve (the "Kneedle" knee of a decreasing convex
-        curve).
-    """
-
-    k_values: np.ndarray
-    inertias: np.ndarray
-    suggested_k: int
-    models: list[Any] = field(default_factory=list, repr=False)
-
-    def plot(self, ax: Any = None) -> Any:
-        """Plot inertia against k with the knee marked (needs matplotlib).
-
-        Parameters
-        ----------
-        ax : matplotlib Axes or None
-            Axes to draw on (a new figure's when None).
-
-        Returns
-        -------
-        matplotlib Axes
-        """
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "Elbow.plot needs matplotlib: pip install matplotlib"
-            ) from exc
-        if ax is None:
-            _, ax = plt.subplots()
-        ax.plot(self.k_values, self.inertias, marker="o")
-        ax.axvline(self.suggested_k, linestyle="--", color="grey")
-        ax.set_xlabel("number of clusters k")
-        ax.set_ylabel("inertia")
-        return ax
-
-
-def _knee(k_values: np.ndarray, inertias: np.ndarray) -> int:
-    if len(k_values) <= 2:
-        return int(k_values[0])
-    x = (k_values - k_values[0]) / max(1e-300, float(k_values[-1] - k_values[0]))
-    span = float(inertias[0] - inertias[-1])
-    if span <= 0:
-        return int(k_values[0])
-    y = (inertias - inertias[-1]) / span  # from 1 down to 0
-    gap = (1.0 - x) - y  # chord minus curve: largest at the knee
-    return int(k_values[int(np.argmax(gap))])
-
-
-def kmeans_elbow(
-    X: Any,
-    k_values: Any = range(1, 11),
-    *,
-    sample_weight: Any = None,
-    plot: bool = False,
-    ax: Any = None,
-    keep_models: bool = False,
-    **kmeans_params: Any,
-) -> Elbow:
-    """Fit KMeans for each k and suggest the knee of the inertia curve.
-
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-    k_values : iterable of int, default=range(1, 11)
-        Increasing numbers of clusters to try.
-    sample_weight : array-like of shape (n_samples,) or None
-    plot : bool, default=False
-        Draw the curve (imports matplotlib).
-    ax : matplotlib Axes or None
-    keep_models : bool, default=False
-        Keep the fitted KMeans models in the result.
-    **kmeans_params
-        Passed to :class:`KMeans` (e.g. ``random_state``, ``n_init``, ``n_jobs``).
-
-    Returns
-    -------
-    Elbow
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from fastml.cluster import kmeans_elbow
-    >>> rng = np.random.default_rng(0)
-    >>> X = np.concatenate([rng.normal(c, 0.1, (30, 2)) for c in (0, 5, 10)])
-    >>> kmeans_elbow(X, range(1, 8), random_state=0).suggested_k
-    3
-    """
-    ks = np.asarray(list(k_values), dtype=np.int64)
-    if ks.size == 0 or np.any(ks < 1) or np.any(np.diff(ks) <= 0):
-        raise ValueError(
-            "k_values must be a non-empty increasing sequence of ints >= 1."
-        )
-    inertias = np.empty(ks.size)
-    models = []
-    for i, k in enumerate(ks):
-        model = KMeans(n_clusters=int(k), **kmeans_params).fit(
-            X, sample_weight=sample_weight
-        )
-        inertias[i] = model.inertia_
-        if keep_models:
-            models.append(model)
-    result = Elbow(ks, inertias, _knee(ks, inertias), models)
-    if plot:
-        result.plot(ax)
-    return result

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import math
 import numbers
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,6 +23,7 @@ from fastml.base import BaseEstimator
 from fastml.gbdt._metrics import Metric, resolve_metrics
 from fastml.gbdt._objectives import Objective, make_objective
 from fastml.utils.validation import (
+    check_is_fitted,
     check_sample_weight,
     validate_data,
 )
@@ -38,7 +38,6 @@ AUTO_EXACT_MAX_ROWS = 10_000
 _PARALLEL_PREDICT_ROWS = 2048
 
 
-_NOT_FITTED_CLASSES: dict[Any, type] = {}
 _FLOAT_TYPES = (np.dtype(np.float64), np.dtype(np.float32))
 _KERNELS: dict[str, Any] = {}
 
@@ -54,30 +53,8 @@ def _kernel(name: str) -> Any:
     return func
 
 
-def _not_fitted(est: Any) -> Exception:
-    """fastml's NotFittedError; when scikit-learn is already imported, an error that
-    is also scikit-learn's NotFittedError (its estimator checks test for that class),
-    without importing scikit-learn."""
-    from fastml.exceptions import NotFittedError
-
-    msg = (
-        f"This {type(est).__name__} instance is not fitted yet. Call 'fit' with "
-        "appropriate arguments before using this estimator."
-    )
-    sk = sys.modules.get("sklearn.exceptions")
-    sk_cls = getattr(sk, "NotFittedError", None) if sk is not None else None
-    if sk_cls is None or issubclass(NotFittedError, sk_cls):
-        return NotFittedError(msg)
-    cls = _NOT_FITTED_CLASSES.get(sk_cls)
-    if cls is None:
-        cls = type("NotFittedError", (NotFittedError, sk_cls), {})
-        _NOT_FITTED_CLASSES[sk_cls] = cls
-    return cls(msg)
-
-
 def _check_fitted(est: Any) -> None:
-    if not hasattr(est, "trees_"):
-        raise _not_fitted(est)
+    check_is_fitted(est, "trees_")
 
 
 def _check_real(

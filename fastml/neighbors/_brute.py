@@ -14,7 +14,6 @@ its own row only, so results do not depend on the thread count.
 from __future__ import annotations
 
 import contextlib
-import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -29,7 +28,6 @@ __all__ = [
     "brute_kneighbors",
     "brute_radius",
     "blas_single_thread",
-    "check_fitted",
 ]
 
 MATRIX_PRODUCT_METRICS = ("euclidean", "sqeuclidean", "cosine", "inner_product")
@@ -67,32 +65,6 @@ def blas_single_thread() -> Iterator[bool]:
         _controller = ThreadpoolController()
     with _controller.limit(limits=1, user_api="blas"):
         yield True
-
-
-_NOT_FITTED_CLASSES: dict[type, type] = {}
-
-
-def check_fitted(est: Any, attribute: str) -> None:
-    """Raise fastml's NotFittedError unless ``est`` has ``attribute``; when
-    scikit-learn is already imported, the error is also scikit-learn's
-    NotFittedError (its estimator checks test for that class)."""
-    if hasattr(est, attribute):
-        return
-    from fastml.exceptions import NotFittedError
-
-    msg = (
-        f"This {type(est).__name__} instance is not fitted yet. Call 'fit' with "
-        "appropriate arguments before using this estimator."
-    )
-    sk = sys.modules.get("sklearn.exceptions")
-    sk_cls = getattr(sk, "NotFittedError", None) if sk is not None else None
-    if sk_cls is None or issubclass(NotFittedError, sk_cls):
-        raise NotFittedError(msg)
-    cls = _NOT_FITTED_CLASSES.get(sk_cls)
-    if cls is None:
-        cls = type("NotFittedError", (NotFittedError, sk_cls), {})
-        _NOT_FITTED_CLASSES[sk_cls] = cls
-    raise cls(msg)
 
 
 def _kernels() -> Any:

@@ -19,10 +19,9 @@ from fastml.neighbors._brute import (
     brute_kneighbors,
     brute_radius,
     canonical_metric,
-    check_fitted,
 )
 from fastml.utils.multiclass import check_classification_targets
-from fastml.utils.validation import validate_data
+from fastml.utils.validation import check_is_fitted, validate_data
 
 __all__ = ["NearestNeighbors", "KNeighborsClassifier", "KNeighborsRegressor"]
 
@@ -130,7 +129,7 @@ class _NeighborsBase(BaseEstimator):
         neigh_ind : ndarray of shape (n_queries, n_neighbors), int64
             Indices of the neighbours; ties are broken by the smaller index.
         """
-        check_fitted(self, "_fit_X_")
+        check_is_fitted(self, "_fit_X_")
         if n_neighbors is None:
             n_neighbors = self.n_neighbors
         if isinstance(n_neighbors, bool) or not isinstance(
@@ -246,7 +245,7 @@ class _NeighborsBase(BaseEstimator):
         neigh_ind : ndarray of shape (n_queries,), dtype object
             Arrays of int64 indices (in index order unless ``sort_results``).
         """
-        check_fitted(self, "_fit_X_")
+        check_is_fitted(self, "_fit_X_")
         if sort_results and not return_distance:
             raise ValueError("return_distance must be True if sort_results is True.")
         if radius is None:
@@ -464,7 +463,7 @@ class KNeighborsClassifier(ClassifierMixin, _NeighborsBase):
         -------
         ndarray of shape (n_queries, n_classes), float64
         """
-        check_fitted(self, "_fit_X_")
+        check_is_fitted(self, "_fit_X_")
         dist, ind = self.kneighbors(X)
         w = _neighbor_weights(dist, self.weights)
         labels = self._y[ind]
@@ -572,7 +571,7 @@ class KNeighborsRegressor(RegressorMixin, _NeighborsBase):
         -------
         ndarray of shape (n_queries,) or (n_queries, n_outputs), float64
         """
-        check_fitted(self, "_fit_X_")
+        check_is_fitted(self, "_fit_X_")
         dist, ind = self.kneighbors(X)
         w = _neighbor_weights(dist, self.weights)
         y_neigh = self._y[ind]  # (n_queries, k) or (n_queries, k, n_outputs)

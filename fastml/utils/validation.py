@@ -505,10 +505,29 @@ def check_is_fitted(
             v.endswith("_") and not v.startswith("__") for v in vars(estimator)
         )
     if not fitted:
-        raise NotFittedError(
+        raise _not_fitted_error(
             f"This {type(estimator).__name__} instance is not fitted yet. Call 'fit' "
             "with appropriate arguments before using this estimator."
         )
+
+
+_NOT_FITTED_CLASSES: dict[type, type] = {}
+
+
+def _not_fitted_error(msg: str) -> NotFittedError:
+    """fastml's NotFittedError; when scikit-learn is already imported, an instance of
+    a subclass that is also scikit-learn's NotFittedError (its estimator checks
+    expect that class), without importing scikit-learn."""
+    sk = sys.modules.get("sklearn.exceptions")
+    sk_cls = getattr(sk, "NotFittedError", None) if sk is not None else None
+    if sk_cls is None or issubclass(NotFittedError, sk_cls):
+        return NotFittedError(msg)
+    cls = _NOT_FITTED_CLASSES.get(sk_cls)
+    if cls is None:
+        cls = type("NotFittedError", (NotFittedError, sk_cls), {})
+        _NOT_FITTED_CLASSES[sk_cls] = cls
+    error: NotFittedError = cls(msg)
+    return error
 
 
 def _check_feature_names(estimator: Any, X: Any, *, reset: bool) -> None:
