@@ -23,8 +23,9 @@ def _warmup() -> None:
 
     rng = np.random.default_rng(0)
     for dtype in (np.float64, np.float32):
-        X = np.asarray(rng.normal(size=(40, 4)), dtype=dtype)
-        y = (X[:, 0] > 0).astype(int)
+        base = rng.normal(size=(40, 4))
+        X = base.astype(dtype)
+        y = (base[:, 0] > 0).astype(np.int64)
         for metric in ("euclidean", "cosine", "manhattan", "inner_product"):
             nn = NearestNeighbors(n_neighbors=3, metric=metric).fit(X)
             nn.kneighbors(X[:5])
