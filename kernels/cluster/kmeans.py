@@ -41,7 +41,7 @@ __all__ = [
 @jit(inline="always")
 def _sqdist(x, c):  # type: ignore[no-untyped-def]
     """Squared distance in float64 with four independent accumulators (a single
-    accumulator is latency-bound: without fastmath the compiler keeps the order)."""
+    accumulator is latency-bound: with strict IEEE semantics the compiler keeps the order)."""
     n = x.shape[0]
     a0 = 0.0
     a1 = 0.0
