@@ -15,8 +15,8 @@ from fastml.model_selection._split import (
     RepeatedStratifiedKFold,
     StratifiedKFold,
     check_cv,
-    train_test_split,
 )
+from fastml.model_selection._train_test_split import train_test_split
 from fastml.model_selection._validation import cross_val_score, cross_validate
 
 __all__ = [
