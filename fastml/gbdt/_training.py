@@ -168,89 +168,71 @@ def fit_trees(
                 feats = feats.astype(np.int32)
             else:
                 feats = all_features
-            if hist and scan:
-                if rows is None:
-                    pos.fill(0)
-                else:
-                    pos.fill(-1)
-                    pos[rows] = 0
-                n_nodes = grow_scan_call(
-                    bins,
-                    gh[k],
-                    pos,
-                    feats,
-                    feats is all_features,
-                    n_bins,
-                    mapper,
-                    stride,
-                    grow_params,
-                    max_depth,
-                    max_leaves,
-                    workspace,
-                    raw,
-                    k,
-                    out,
-                )
-                tree = {key: out[key][:n_nodes].copy() for key in TREE_KEYS}
-                split_bin = out["split_bin"][:n_nodes].copy()
-                for ev in evals:
-                    _predict_binned(
-                        ev["bins"],
-                        ev["rows"],
-                        tree,
-                        split_bin,
-                        mapper.missing_bin,
-                        ev["raw"],
-                        k,
-                        n_threads,
-                    )
-            elif hist:
-                if rows is None:
-                    m = n_samples
-                    fill_arange(idx)
-                else:
-                    m = rows.shape[0]
-                    idx[:m] = rows
-                n_nodes = grow_tree_call(
-                    bins,
-                    gh[k],
-                    idx[:m],
-                    tmp,
-                    feats,
-                    feats is all_features,
-                    n_bins,
-                    mapper,
-                    stride,
-                    grow_params,
-                    max_depth,
-                    max_leaves,
-                    lossguide,
-                    workspace,
-                    raw,
-                    k,
-                    out,
-                )
-                tree = {key: out[key][:n_nodes].copy() for key in TREE_KEYS}
-                split_bin = out["split_bin"][:n_nodes].copy()
-                if left_out is not None:
-                    _predict_binned(
+            if hist:
+                if scan:
+                    if rows is None:
+                        pos.fill(0)
+                    else:
+                        pos.fill(-1)
+                        pos[rows] = 0
+                    n_nodes = grow_scan_call(
                         bins,
-                        left_out,
-                        tree,
-                        split_bin,
-                        mapper.missing_bin,
+                        gh[k],
+                        pos,
+                        feats,
+                        feats is all_features,
+                        n_bins,
+                        mapper,
+                        stride,
+                        grow_params,
+                        max_depth,
+                        max_leaves,
+                        workspace,
                         raw,
                         k,
-                        n_threads,
+                        out,
                     )
-                for ev in evals:
+                else:
+                    if rows is None:
+                        m = n_samples
+                        fill_arange(idx)
+                    else:
+                        m = rows.shape[0]
+                        idx[:m] = rows
+                    n_nodes = grow_tree_call(
+                        bins,
+                        gh[k],
+                        idx[:m],
+                        tmp,
+                        feats,
+                        feats is all_features,
+                        n_bins,
+                        mapper,
+                        stride,
+                        grow_params,
+                        max_depth,
+                        max_leaves,
+                        lossguide,
+                        workspace,
+                        raw,
+                        k,
+                        out,
+                    )
+                tree = {key: out[key][:n_nodes].copy() for key in TREE_KEYS}
+                split_bin = out["split_bin"][:n_nodes].copy()
+                # The row-scan grower routes left-out rows itself; the index
+                # grower only sees the sampled rows.
+                targets = [(ev["bins"], ev["rows"], ev["raw"]) for ev in evals]
+                if not scan and left_out is not None:
+                    targets.append((bins, left_out, raw))
+                for target_bins, target_rows, target_raw in targets:
                     _predict_binned(
-                        ev["bins"],
-                        ev["rows"],
+                        target_bins,
+                        target_rows,
                         tree,
                         split_bin,
                         mapper.missing_bin,
-                        ev["raw"],
+                        target_raw,
                         k,
                         n_threads,
                     )
