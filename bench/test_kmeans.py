@@ -11,6 +11,9 @@ Gaussian blobs, k = 64, 30 iterations (tol = 0).
   no early stop (both run all 30 iterations).
   Target: at most 1.0 x faiss's time.
 
+- group ``minibatch_kmeans_fit``: MiniBatchKMeans (batch 4096, one init), inertia
+  beside the time; no target in the issue.
+
 Run: ``pytest bench/test_kmeans.py --benchmark-only --benchmark-group-by=group``.
 """
 
@@ -94,3 +97,23 @@ def test_kmeans_iterations(benchmark, lib, km_data, peer, n_threads):
     benchmark.extra_info["inertia"] = float(
         model.inertia_ if hasattr(model, "inertia_") else model.obj[-1]
     )
+
+
+@pytest.mark.parametrize("lib", ["fastml", "sklearn"])
+def test_minibatch_kmeans_fit(benchmark, lib, km_data, peer, n_threads):
+    X, _ = km_data
+    params = dict(batch_size=4096, n_init=1, max_iter=N_ITER, random_state=0)
+    if lib == "fastml":
+        from fastml.cluster import MiniBatchKMeans
+
+        def run() -> Any:
+            return MiniBatchKMeans(K, n_jobs=n_threads, **params).fit(X)
+
+    else:
+        cluster = peer("sklearn.cluster")
+
+        def run() -> Any:
+            return cluster.MiniBatchKMeans(K, **params).fit(X)
+
+    model = _timed(benchmark, run, "minibatch_kmeans_fit", n_threads)
+    benchmark.extra_info["inertia"] = float(model.inertia_)
