@@ -23,6 +23,7 @@ _SUBMODULES = (
     "metrics",
     "model_selection",
     "neighbors",
+    "nn",
     "preprocessing",
     "utils",
 )

@@ -1,0 +1,214 @@
+"""Inference layers on numpy arrays: Linear, LayerNorm, Embedding.
+
+The layers hold plain numpy arrays (picklable, inspectable) with torch's shapes and
+conventions, so weights load from a checkpoint without reshaping: ``Linear.weight`` is
+``(out_features, in_features)`` and the layer computes ``x @ weight.T + bias``. They
+compute in the weight's dtype (float32 or float64); an input of another floating dtype
+is cast to it. Inputs are never modified. Models keep their layers as attributes (or
+in lists of layers), which is what :func:`fastml.nn.quantize.quantize_model` walks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from fastml.utils.validation import check_random_state
+
+__all__ = ["Embedding", "LayerNorm", "Linear", "layer_norm"]
+
+
+def _float_array(value: Any, name: str, ndim: int | None = None) -> np.ndarray:
+    array = np.asarray(value)
+    if array.dtype not in (np.float32, np.float64):
+        if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
+            raise ValueError(f"{name} must be numeric, got dtype {array.dtype}.")
+        array = array.astype(np.float32)
+    if ndim is not None and array.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got shape {array.shape}.")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} contains NaN or infinity.")
+    return np.ascontiguousarray(array)
+
+
+def _input(x: Any, dtype: np.dtype, width: int, name: str = "x") -> np.ndarray:
+    array = np.asarray(x)
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
+        raise ValueError(f"{name} must be numeric, got dtype {array.dtype}.")
+    if np.iscomplexobj(array):
+        raise ValueError(f"{name} must be real, got dtype {array.dtype}.")
+    if array.ndim == 0 or array.shape[-1] != width:
+        raise ValueError(
+            f"{name} has {array.shape[-1] if array.ndim else 0} features in its last "
+            f"dimension, but the layer expects {width} (shape {array.shape})."
+        )
+    return array.astype(dtype, copy=False)
+
+
+class Linear:
+    """Affine map ``y = x @ weight.T + bias`` over the last dimension.
+
+    Parameters
+    ----------
+    weight : ndarray of shape (out_features, in_features)
+        float32 or float64 (other numeric dtypes become float32).
+    bias : ndarray of shape (out_features,), default=None
+    """
+
+    def __init__(self, weight: Any, bias: Any = None) -> None:
+        self.weight = _float_array(weight, "weight", ndim=2)
+        self.bias = None
+        if bias is not None:
+            self.bias = _float_array(bias, "bias", ndim=1).astype(
+                self.weight.dtype, copy=False
+            )
+            if self.bias.shape[0] != self.weight.shape[0]:
+                raise ValueError(
+                    f"bias has {self.bias.shape[0]} entries, weight has "
+                    f"{self.weight.shape[0]} output features."
+                )
+
+    @classmethod
+    def random(
+        cls,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        random_state: Any = None,
+        dtype: Any = np.float32,
+    ) -> Linear:
+        """A layer with torch's default initialisation, U(-1/sqrt(in), 1/sqrt(in))."""
+        rng = check_random_state(random_state)
+        bound = 1.0 / np.sqrt(max(in_features, 1))
+        weight = rng.uniform(-bound, bound, size=(out_features, in_features))
+        b = rng.uniform(-bound, bound, size=out_features) if bias else None
+        return cls(weight.astype(dtype), None if b is None else b.astype(dtype))
+
+    @property
+    def in_features(self) -> int:
+        return int(self.weight.shape[1])
+
+    @property
+    def out_features(self) -> int:
+        return int(self.weight.shape[0])
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the weight and bias arrays."""
+        return self.weight.nbytes + (0 if self.bias is None else self.bias.nbytes)
+
+    def __call__(self, x: Any) -> np.ndarray:
+        x = _input(x, self.weight.dtype, self.in_features)
+        # matmul hands the transposed C-contiguous weight to BLAS as a transposed
+        # operand: no copy of the weight.
+        out = np.matmul(x, self.weight.T)
+        if self.bias is not None:
+            out += self.bias
+        return out
+
+    def __repr__(self) -> str:
+        return (
+            f"Linear(in_features={self.in_features}, out_features="
+            f"{self.out_features}, bias={self.bias is not None})"
+        )
+
+
+def layer_norm(
+    x: Any, weight: np.ndarray | None, bias: np.ndarray | None, eps: float = 1e-5
+) -> np.ndarray:
+    """Normalise the last dimension to zero mean and unit variance, then scale/shift.
+
+    ``(x - mean) / sqrt(var + eps) * weight + bias`` with the biased variance (as
+    torch). Mean and variance are accumulated in float64 and the result returned in
+    x's floating dtype (float32 for other numeric input).
+    """
+    x = np.asarray(x)
+    dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.dtype(np.float32)
+    x64 = x.astype(np.float64)
+    mean = x64.mean(axis=-1, keepdims=True)
+    centred = x64 - mean
+    var = np.mean(centred * centred, axis=-1, keepdims=True)
+    out = (centred / np.sqrt(var + eps)).astype(dtype)
+    if weight is not None:
+        out *= weight
+    if bias is not None:
+        out += bias
+    return out
+
+
+class LayerNorm:
+    """Layer normalisation over the last dimension with a learned scale and shift.
+
+    Parameters
+    ----------
+    weight : ndarray of shape (n_features,)
+    bias : ndarray of shape (n_features,)
+    eps : float, default=1e-5
+        Added to the variance (BERT configs use 1e-12).
+    """
+
+    def __init__(self, weight: Any, bias: Any, eps: float = 1e-5) -> None:
+        self.weight = _float_array(weight, "weight", ndim=1)
+        self.bias = _float_array(bias, "bias", ndim=1).astype(self.weight.dtype)
+        if self.bias.shape != self.weight.shape:
+            raise ValueError("LayerNorm weight and bias must have the same shape.")
+        if not eps > 0:
+            raise ValueError(f"eps must be positive, got {eps}.")
+        self.eps = float(eps)
+
+    @classmethod
+    def identity(cls, n_features: int, eps: float = 1e-5, dtype: Any = np.float32):
+        """The initial layer: weight 1, bias 0."""
+        return cls(np.ones(n_features, dtype), np.zeros(n_features, dtype), eps)
+
+    @property
+    def nbytes(self) -> int:
+        return self.weight.nbytes + self.bias.nbytes
+
+    def __call__(self, x: Any) -> np.ndarray:
+        x = _input(x, self.weight.dtype, self.weight.shape[0])
+        return layer_norm(x, self.weight, self.bias, self.eps)
+
+
+class Embedding:
+    """Lookup table: row ``i`` of ``weight`` for token id ``i``.
+
+    Parameters
+    ----------
+    weight : ndarray of shape (n_embeddings, embedding_dim)
+    """
+
+    def __init__(self, weight: Any) -> None:
+        self.weight = _float_array(weight, "weight", ndim=2)
+
+    @classmethod
+    def random(
+        cls,
+        n_embeddings: int,
+        embedding_dim: int,
+        random_state: Any = None,
+        dtype: Any = np.float32,
+        std: float = 1.0,
+    ) -> Embedding:
+        """A table drawn from N(0, std^2)."""
+        rng = check_random_state(random_state)
+        return cls(
+            (std * rng.standard_normal((n_embeddings, embedding_dim))).astype(dtype)
+        )
+
+    @property
+    def nbytes(self) -> int:
+        return self.weight.nbytes
+
+    def __call__(self, ids: Any) -> np.ndarray:
+        ids = np.asarray(ids)
+        if ids.dtype.kind not in "iu":
+            raise ValueError(f"token ids must be integers, got dtype {ids.dtype}.")
+        n = self.weight.shape[0]
+        if ids.size and (ids.min() < 0 or ids.max() >= n):
+            raise ValueError(
+                f"token ids must lie in [0, {n}), got values in "
+                f"[{ids.min()}, {ids.max()}]."
+            )
+        return self.weight[ids]
