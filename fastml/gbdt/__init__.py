@@ -31,7 +31,7 @@ True
 # itself stays cheap: areas load on first use.
 import fastml.kernels.gbdt.grow
 import fastml.kernels.hist.binning
-import fastml.kernels.hist.sketch
+import fastml.kernels.hist.cuts
 import fastml.kernels.losses.pointwise
 import fastml.kernels.tree.predict  # noqa: F401
 from fastml.gbdt._estimators import GBDTClassifier, GBDTRegressor

@@ -1,7 +1,7 @@
 """Quantile binning of the features for histogram gradient boosting.
 
 :class:`BinMapper` learns, per feature, at most ``max_bin - 1`` thresholds from the
-weighted quantile sketch (``fastml.kernels.hist.sketch``) and maps values to bin
+weighted quantile sketch (``fastml.kernels.hist.sketch`` and ``.cuts``) and maps values to bin
 indices with ``fastml.kernels.hist.binning.bin_data``:
 
 - value bins ``0 .. n_thresholds(f)``, ``bin(v) = #{t <= v}``, so bin ``b`` holds the
@@ -160,7 +160,7 @@ class BinMapper:
         -------
         self : BinMapper
         """
-        from fastml.kernels.hist.sketch import sketch_feature_cuts
+        from fastml.kernels.hist.cuts import sketch_feature_cuts
 
         max_bin = _check_max_bin(self.max_bin)
         X = _float_matrix(X, allow_f=True)  # only sampled rows are read: no copy

@@ -142,7 +142,7 @@ def bin_data(X, cut_values, cut_ptr, missing_bin, out, n_threads=None):
     X : ndarray of shape (n_samples, n_features), float32 or float64, C-contiguous (IN)
     cut_values : ndarray of shape (total,), float64 (IN)
         Thresholds of feature f: ``cut_values[cut_ptr[f]:cut_ptr[f + 1]]``, strictly
-        increasing (as made by ``fastml.kernels.hist.sketch.sketch_feature_cuts``).
+        increasing (as made by ``fastml.kernels.hist.cuts.sketch_feature_cuts``).
     cut_ptr : ndarray of shape (n_features + 1,), int64 (IN)
     missing_bin : int
         Bin of NaN values (fastml.gbdt uses ``max_bin``).
@@ -168,7 +168,7 @@ def bin_data(X, cut_values, cut_ptr, missing_bin, out, n_threads=None):
     ``prange`` kernel would add ~1 s of cold compilation). Rows are independent, so
     the result does not depend on the thread count.
     """
-    from fastml.kernels.hist.sketch import _run_chunks
+    from fastml.kernels.hist.cuts import _run_chunks
 
     n_samples = X.shape[0]
     if n_samples == 0:

@@ -6,7 +6,7 @@ import pickle
 
 import numpy as np
 import pytest
-from fastml.kernels.hist.sketch import sketch_feature_cuts
+from fastml.kernels.hist.cuts import sketch_feature_cuts
 from naive.binning import naive_bin_data
 from naive.sketch import naive_feature_cuts
 

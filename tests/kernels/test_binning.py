@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from fastml.kernels._jit import num_threads
 from fastml.kernels.hist.binning import bin_data, n_lookup_cells
-from fastml.kernels.hist.sketch import sketch_feature_cuts
+from fastml.kernels.hist.cuts import sketch_feature_cuts
 from naive.binning import naive_bin_data
 
 

@@ -1,6 +1,6 @@
 """Weighted quantile sketch kernels vs exact weighted ranks (tests/naive/sketch.py).
 
-Every bound checked here is the one documented in kernels/hist/sketch.py:
+Every bound checked here is the one documented in kernels/hist/sketch.py and cuts.py:
 an exact summary has eps = 0, pruning to b adds 1/b, merging keeps
 ``sum eps_i W_i / W``, and a query answer is within ``eps W / 2`` of its rank.
 Tolerance ``TOL * W`` with TOL = 1e-9 absorbs float64 rounding of the cumulative
@@ -12,12 +12,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from fastml.kernels._jit import num_threads
+from fastml.kernels.hist.cuts import sketch_feature_cuts
 from fastml.kernels.hist.sketch import (
     build_summary,
     merge_summaries,
     prune_summary,
     query_summary,
-    sketch_feature_cuts,
     summary_cuts,
     summary_epsilon,
 )
