@@ -1,0 +1,351 @@
+"""fastml.nn.tokenizers: API behaviour, options, edge cases and bad input."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from naive.tokenizers import naive_tokenize, varied_texts
+from numpy.testing import assert_array_equal
+
+from fastml.nn.tokenizers import WordPieceTokenizer, load_vocab
+
+_TOKENS = [
+    "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]",
+    "the", "cat", "sat", "on", "mat", "un", "##aff", "##able", "##s", "a", "##b",
+    "b", "c", ".", ",", "!", "?", "'", "中", "é", "e", "hello", "world", "##ing",
+    "play", "σ", "ς", "ο", "##δ", "##ο", "##σ", "##ς", "x", "##x",
+]  # fmt: skip
+_VOCAB = {token: idx for idx, token in enumerate(_TOKENS)}
+_SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+
+
+@pytest.fixture
+def tok():
+    return WordPieceTokenizer(_VOCAB)
+
+
+def _write_folder(tmp_path, tokens=_TOKENS, config=None, special=None):
+    (tmp_path / "vocab.txt").write_text("\n".join(tokens) + "\n", encoding="utf-8")
+    if config is not None:
+        (tmp_path / "tokenizer_config.json").write_text(json.dumps(config))
+    if special is not None:
+        (tmp_path / "special_tokens_map.json").write_text(json.dumps(special))
+    return tmp_path
+
+
+# ------------------------------------------------------------------ tokenizing
+def test_tokenize_basic(tok):
+    assert tok.tokenize("The cats sat, on the mat!") == [
+        "the", "cat", "##s", "sat", ",", "on", "the", "mat", "!",
+    ]  # fmt: skip
+    assert tok.tokenize("unaffable") == ["un", "##aff", "##able"]
+    assert tok.tokenize("zzz cat") == ["[UNK]", "cat"]
+    # One unmatchable piece makes the whole word unknown.
+    assert tok.tokenize("catz") == ["[UNK]"]
+    assert tok.tokenize("") == []
+    assert tok.tokenize(" \t\n ") == []
+
+
+def test_lower_case_accents_and_cjk(tok):
+    assert tok.tokenize("CAFÉ É e\u0301") == ["[UNK]", "e", "e"]
+    assert tok.tokenize("中中") == ["中", "中"]
+    # Every capital sigma lower-cases to "σ", also at the end of a word.
+    assert tok.tokenize("ΟΔΟΣ") == ["ο", "##δ", "##ο", "##σ"]
+    cased = WordPieceTokenizer(_VOCAB, do_lower_case=False)
+    assert cased.tokenize("The cat é") == ["[UNK]", "cat", "é"]
+    keep = WordPieceTokenizer(_VOCAB, strip_accents=False)
+    assert keep.tokenize("É") == ["é"]
+    no_cjk = WordPieceTokenizer(_VOCAB, tokenize_chinese_chars=False)
+    assert no_cjk.tokenize("中中") == ["[UNK]"]
+
+
+def test_control_characters_and_whitespace(tok):
+    assert tok.tokenize("c\x00a\u200bt\ufffd") == ["cat"]
+    assert tok.tokenize("cat\u00a0sat\u3000on\u2028mat") == ["cat", "sat", "on", "mat"]
+    assert tok.tokenize("cat\x0csat") == ["[UNK]"]  # form feed is dropped
+
+
+def test_special_tokens_kept_whole(tok):
+    assert tok.tokenize("the[MASK]cat [SEP]") == ["the", "[MASK]", "cat", "[SEP]"]
+    assert tok.tokenize("[mask]") == ["[UNK]"] * 3  # "[", "mask", "]": unknown
+    custom = WordPieceTokenizer(_VOCAB, never_split=["HELLO", "xx"])
+    assert custom.tokenize("HELLO world") == ["[UNK]", "world"]
+    assert custom.tokenize("axxb") == ["a", "x", "##x", "b"]
+
+
+def test_max_input_chars_per_word():
+    tok = WordPieceTokenizer(_VOCAB, max_input_chars_per_word=5)
+    assert tok.tokenize("xxxxx xxxxxx") == ["x", "##x", "##x", "##x", "##x", "[UNK]"]
+    default = WordPieceTokenizer(_VOCAB)
+    assert default.tokenize("x" * 100) == ["x"] + ["##x"] * 99
+    assert default.tokenize("x" * 101) == ["[UNK]"]
+
+
+def test_matches_naive_on_varied_texts(tok):
+    for text in varied_texts(n_random=150, seed=1):
+        expected = naive_tokenize(text, set(_VOCAB), _SPECIALS)
+        assert tok.tokenize(text) == expected, repr(text)
+    cased = WordPieceTokenizer(
+        _VOCAB, do_lower_case=False, tokenize_chinese_chars=False
+    )
+    for text in varied_texts(n_random=50, seed=2):
+        expected = naive_tokenize(
+            text, set(_VOCAB), _SPECIALS, lowercase=False, chinese=False
+        )
+        assert cased.tokenize(text) == expected, repr(text)
+
+
+@pytest.mark.filterwarnings("ignore:a sequence has")
+def test_cache_does_not_change_results(tok):
+    texts = varied_texts(n_random=30, seed=3)
+    first = [tok.encode(t, truncation=False) for t in texts]
+    second = [tok.encode(t, truncation=False) for t in texts]
+    fresh = WordPieceTokenizer(_VOCAB)
+    assert first == second == [fresh.encode(t, truncation=False) for t in texts]
+
+
+# ------------------------------------------------------------------- encoding
+def test_encode_single_and_pair(tok):
+    assert tok.encode("the cat") == [2, 5, 6, 3]
+    assert tok.encode("the cat", "a mat") == [2, 5, 6, 3, 14, 9, 3]
+    assert tok.encode("the cat", add_special_tokens=False) == [5, 6]
+
+
+def test_batch_arrays(tok):
+    batch = tok(["the cat", "unaffable", ""])
+    assert set(batch) == {"input_ids", "attention_mask", "token_type_ids"}
+    for value in batch.values():
+        assert value.dtype == np.int64
+        assert value.shape == (3, 5)
+        assert value.flags.c_contiguous
+    assert_array_equal(
+        batch["input_ids"], [[2, 5, 6, 3, 0], [2, 10, 11, 12, 3], [2, 3, 0, 0, 0]]
+    )
+    assert_array_equal(batch["attention_mask"], batch["input_ids"] != 0)
+    assert not batch["token_type_ids"].any()
+    # A single str is a batch of one.
+    assert tok("the cat")["input_ids"].shape == (1, 4)
+
+
+def test_pairs_token_types(tok):
+    batch = tok(["the cat", "a"], ["mat", "on the mat"])
+    assert_array_equal(
+        batch["input_ids"],
+        [[2, 5, 6, 3, 9, 3, 0], [2, 14, 3, 8, 5, 9, 3]],
+    )
+    assert_array_equal(
+        batch["token_type_ids"],
+        [[0, 0, 0, 0, 1, 1, 0], [0, 0, 0, 1, 1, 1, 1]],
+    )
+    assert_array_equal(batch["attention_mask"], batch["input_ids"] != 0)
+
+
+def test_padding_modes(tok):
+    texts = ["the cat", "the cat sat"]
+    assert tok(texts, padding="max_length", max_length=8)["input_ids"].shape == (2, 8)
+    assert tok(texts, padding=True, pad_to_multiple_of=4)["input_ids"].shape == (2, 8)
+    same = tok(["the cat", "a mat"], padding=False)
+    assert same["input_ids"].shape == (2, 4)
+    with pytest.raises(ValueError, match="different lengths"):
+        tok(texts, padding=False)
+    empty = tok([])
+    assert empty["input_ids"].shape == (0, 0)
+
+
+def test_truncation(tok):
+    text = "the cat sat on the mat"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert tok.encode(text, truncation=True, max_length=5) == [2, 5, 6, 7, 3]
+        assert tok.encode(text, max_length=8) == [2, 5, 6, 7, 8, 5, 9, 3]
+    with pytest.warns(UserWarning, match="truncated"):
+        assert tok.encode(text, max_length=5) == [2, 5, 6, 7, 3]
+    with pytest.warns(UserWarning, match="truncated"):
+        batch = tok([text, "the"], max_length=4)
+    assert_array_equal(batch["input_ids"], [[2, 5, 6, 3], [2, 5, 3, 0]])
+    # The model's maximum length is the default limit.
+    small = WordPieceTokenizer(_VOCAB, model_max_length=4)
+    with pytest.warns(UserWarning, match="max_length=4"):
+        assert small.encode(text) == [2, 5, 6, 3]
+    with pytest.warns(UserWarning, match="more than the model's maximum"):
+        assert len(small.encode(text, truncation=False)) == 8
+    # Exactly the special tokens: the text is cut away entirely.
+    assert tok.encode(text, truncation=True, max_length=2) == [2, 3]
+
+
+def test_pair_truncation_strategies(tok):
+    first, second = "the cat sat on the mat", "a cat"
+    assert tok.encode(first, second, truncation=True, max_length=9) == [
+        2, 5, 6, 7, 8, 3, 14, 6, 3,
+    ]  # fmt: skip
+    assert tok.encode(first, second, truncation="only_first", max_length=8) == [
+        2, 5, 6, 7, 3, 14, 6, 3,
+    ]  # fmt: skip
+    assert tok.encode(second, first, truncation="only_second", max_length=7) == [
+        2, 14, 6, 3, 5, 6, 3,
+    ]  # fmt: skip
+    with pytest.raises(ValueError, match="cannot reach max_length"):
+        tok.encode(first, second, truncation="only_second", max_length=5)
+    with pytest.raises(ValueError, match="needs text pairs"):
+        tok.encode(first, truncation="only_second", max_length=4)
+
+
+def test_conversions_and_decode(tok):
+    assert tok.convert_tokens_to_ids("cat") == 6
+    assert tok.convert_tokens_to_ids(["cat", "dog"]) == [6, 1]
+    assert tok.convert_ids_to_tokens([2, 6]) == ["[CLS]", "cat"]
+    assert tok.convert_ids_to_tokens(np.int64(6)) == "cat"
+    with pytest.raises(IndexError, match="not in the vocabulary"):
+        tok.convert_ids_to_tokens([len(_TOKENS)])
+    ids = tok.encode("the unaffable cat , sat!")
+    assert tok.decode(ids) == "[CLS] the unaffable cat, sat! [SEP]"
+    assert tok.decode(ids, skip_special_tokens=True) == "the unaffable cat, sat!"
+    assert (
+        tok.decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=False)
+        == "the unaffable cat , sat !"
+    )
+    batch = tok(["the cat", "a"])
+    assert tok.batch_decode(batch["input_ids"], skip_special_tokens=True) == [
+        "the cat",
+        "a",
+    ]
+
+
+def test_len_repr_pickle(tok):
+    assert len(tok) == len(_TOKENS) == tok.vocab_size
+    assert "vocab_size=39" in repr(tok)
+    tok.encode("the cat")
+    clone = pickle.loads(pickle.dumps(tok))
+    assert clone.encode("the unaffable cat") == tok.encode("the unaffable cat")
+
+
+def test_inputs_not_modified(tok):
+    texts = ["the cat", "a mat"]
+    copy = list(texts)
+    vocab = dict(_VOCAB)
+    WordPieceTokenizer(vocab)(texts)
+    assert texts == copy and vocab == _VOCAB
+
+
+# -------------------------------------------------------------------- loading
+def test_from_pretrained_folder(tmp_path):
+    folder = _write_folder(
+        tmp_path,
+        config={"do_lower_case": False, "model_max_length": 6, "unk_token": "[UNK]"},
+    )
+    tok = WordPieceTokenizer.from_pretrained(folder)
+    assert not tok.do_lower_case and tok.model_max_length == 6
+    assert tok.tokenize("The cat") == ["[UNK]", "cat"]
+    assert WordPieceTokenizer.from_pretrained(folder, do_lower_case=True).tokenize(
+        "The"
+    ) == ["the"]
+    assert load_vocab(folder / "vocab.txt") == _VOCAB
+
+
+def test_from_pretrained_defaults_and_special_map(tmp_path):
+    folder = _write_folder(
+        tmp_path,
+        config={"model_max_length": 1e30, "mask_token": {"content": "[MASK]"}},
+        special={"unk_token": "x"},
+    )
+    tok = WordPieceTokenizer.from_pretrained(folder)
+    assert tok.do_lower_case and tok.model_max_length is None
+    assert tok.unk_token == "x" and tok.tokenize("zz") == ["x"]
+
+
+def test_vocab_path_and_crlf(tmp_path):
+    path = tmp_path / "v.txt"
+    path.write_bytes("\r\n".join(_TOKENS).encode())
+    assert WordPieceTokenizer(path).tokenize("the cat") == ["the", "cat"]
+    assert WordPieceTokenizer(str(path)).vocab == _VOCAB
+
+
+# ------------------------------------------------------------------ bad input
+def test_missing_files(tmp_path):
+    with pytest.raises(FileNotFoundError, match="vocabulary file not found"):
+        WordPieceTokenizer(tmp_path / "nope.txt")
+    with pytest.raises(FileNotFoundError, match="model folder not found"):
+        WordPieceTokenizer.from_pretrained(tmp_path / "nope")
+    with pytest.raises(FileNotFoundError, match="no vocab.txt"):
+        WordPieceTokenizer.from_pretrained(tmp_path)
+
+
+def test_bad_config(tmp_path):
+    folder = _write_folder(tmp_path)
+    (folder / "tokenizer_config.json").write_text("{not json")
+    with pytest.raises(ValueError, match="cannot read"):
+        WordPieceTokenizer.from_pretrained(folder)
+    (folder / "tokenizer_config.json").write_text("[1, 2]")
+    with pytest.raises(ValueError, match="JSON object"):
+        WordPieceTokenizer.from_pretrained(folder)
+
+
+def test_bad_vocab(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    with pytest.raises(ValueError, match="is empty"):
+        WordPieceTokenizer(empty)
+    with pytest.raises(ValueError, match="the vocabulary is empty"):
+        WordPieceTokenizer({})
+    no_unk = {t: i for i, t in enumerate(t for t in _TOKENS if t != "[UNK]")}
+    with pytest.raises(ValueError, match="unk_token '\\[UNK\\]' is not in the"):
+        WordPieceTokenizer(no_unk)
+    with pytest.raises(ValueError, match="mask_token"):
+        WordPieceTokenizer(_VOCAB, mask_token="<mask>")
+    with pytest.raises(TypeError, match="non-negative int"):
+        WordPieceTokenizer({"a": -1, "[UNK]": 0})
+    with pytest.raises(TypeError, match="non-negative int"):
+        WordPieceTokenizer({"a": "1", "[UNK]": 0})
+    with pytest.raises(TypeError, match="mapping"):
+        WordPieceTokenizer(["[UNK]", "a"])
+    with pytest.raises(ValueError, match="unk_token is required"):
+        WordPieceTokenizer(_VOCAB, unk_token=None)
+    with pytest.raises(ValueError, match="model_max_length"):
+        WordPieceTokenizer(_VOCAB, model_max_length=0)
+
+
+def test_non_str_input(tok):
+    for bad in [None, 3, b"bytes", ["a"]]:
+        with pytest.raises(TypeError, match="must be a str"):
+            tok.tokenize(bad)
+    with pytest.raises(TypeError, match="every text must be a str"):
+        tok(["ok", None])
+    with pytest.raises(TypeError, match="sequence of str"):
+        tok(42)
+    with pytest.raises(TypeError, match="every text pair must be a str"):
+        tok(["a"], [1])
+    with pytest.raises(ValueError, match="text_pairs has 1 entries"):
+        tok(["a", "b"], ["c"])
+    # numpy string arrays are sequences of str
+    assert tok(np.array(["the cat", "a"]))["input_ids"].shape == (2, 4)
+
+
+def test_bad_lengths_and_options(tok):
+    with pytest.raises(ValueError, match="too small: 2 special tokens"):
+        tok.encode("the cat", truncation=True, max_length=1)
+    with pytest.raises(ValueError, match="too small: 3 special tokens"):
+        tok.encode("the", "cat", truncation=True, max_length=2)
+    with pytest.raises(ValueError, match="max_length must be positive"):
+        tok(["a"], max_length=0)
+    with pytest.raises(TypeError, match="max_length must be an int"):
+        tok(["a"], max_length=2.5)
+    with pytest.raises(ValueError, match="padding must be"):
+        tok(["a"], padding="left")
+    with pytest.raises(ValueError, match="truncation must be"):
+        tok(["a"], truncation="middle")
+    with pytest.raises(ValueError, match="pad_to_multiple_of must be positive"):
+        tok(["a"], pad_to_multiple_of=0)
+    no_cls = WordPieceTokenizer(_VOCAB, cls_token=None)
+    with pytest.raises(ValueError, match="needs cls_token and sep_token"):
+        no_cls.encode("a")
+    assert no_cls.encode("a", add_special_tokens=False) == [14]
+    no_pad = WordPieceTokenizer(_VOCAB, pad_token=None)
+    with pytest.raises(ValueError, match="needs a pad_token"):
+        no_pad(["a", "the cat"])
+    no_limit = WordPieceTokenizer(_VOCAB, model_max_length=None)
+    with pytest.raises(ValueError, match="needs max_length"):
+        no_limit(["a"], padding="max_length")
