@@ -808,7 +808,13 @@ class GPTDecoder:
     @property
     def n_parameters(self) -> int:
         """Number of parameters (the tied output projection counted once)."""
-        return sum(int(v.size) for v in self.state_dict().values())
+        c = self.config
+        assert c.d_ff is not None
+        per_block = sum(int(np.prod(s)) for s in _block_shapes(c).values())
+        n = (c.vocab_size + c.n_positions + 2) * c.d_model + c.n_layers * per_block
+        if not c.tie_word_embeddings:
+            n += c.vocab_size * c.d_model
+        return n
 
     def __repr__(self) -> str:
         c = self.config
