@@ -124,8 +124,9 @@ def naive_fasttext_hash(text):
 
 
 def naive_char_ngrams(word, minn=3, maxn=6):
-    """All n-grams (minn <= n <= maxn, counted in characters) of "<word>", except
-    the whole "<word>" itself."""
+    """All n-grams (minn <= n <= maxn characters) of "<word>", by start then
+    length, the whole "<word>" included when in range, the lone "<" and ">" left
+    out (they only arise with minn = 1)."""
     marked = "<" + word + ">"
     grams = []
     for start in range(len(marked)):
@@ -133,8 +134,9 @@ def naive_char_ngrams(word, minn=3, maxn=6):
             if start + n > len(marked):
                 break
             gram = marked[start : start + n]
-            if gram != marked:
-                grams.append(gram)
+            if n == 1 and (start == 0 or start == len(marked) - 1):
+                continue
+            grams.append(gram)
     return grams
 
 

@@ -8,10 +8,23 @@ import warnings
 
 import numpy as np
 import pytest
-from naive.tokenizers import naive_tokenize, varied_texts
+from naive.tokenizers import (
+    naive_char_ngrams,
+    naive_fasttext_hash,
+    naive_tokenize,
+    varied_texts,
+)
 from numpy.testing import assert_array_equal
 
-from fastml.nn.tokenizers import WordPieceTokenizer, load_vocab
+from fastml.exceptions import NotFittedError
+from fastml.nn.tokenizers import (
+    FastTextSubwords,
+    GloveLookup,
+    WordPieceTokenizer,
+    WordTokenizer,
+    fasttext_hash,
+    load_vocab,
+)
 
 _TOKENS = [
     "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]",
@@ -349,3 +362,231 @@ def test_bad_lengths_and_options(tok):
     no_limit = WordPieceTokenizer(_VOCAB, model_max_length=None)
     with pytest.raises(ValueError, match="needs max_length"):
         no_limit(["a"], padding="max_length")
+
+
+# ------------------------------------------------------------- WordTokenizer
+_CORPUS = ["The cat sat on the mat.", "the dog sat", "A cat! a CAT?", "dog dog bird"]
+
+
+def test_word_tokenizer_vocabulary():
+    tok = WordTokenizer().fit(_CORPUS)
+    # Most frequent first; ties in order of first appearance.
+    # Split on whitespace: "cat!" and "cat?" are words of their own.
+    assert list(tok.vocab_)[:6] == ["<unk>", "the", "dog", "sat", "a", "cat"]
+    assert tok.counts_["dog"] == 3 and tok.counts_["the"] == 3
+    assert len(tok) == len(tok.vocab_)
+    assert WordTokenizer(min_count=3).fit(_CORPUS).vocab_ == {
+        "<unk>": 0, "the": 1, "dog": 2,
+    }  # fmt: skip
+    assert list(WordTokenizer(max_size=2).fit(_CORPUS).vocab_) == [
+        "<unk>", "the", "dog",
+    ]  # fmt: skip
+    assert WordTokenizer(max_size=0).fit(_CORPUS).vocab_ == {"<unk>": 0}
+    cased = WordTokenizer(lowercase=False).fit(_CORPUS)
+    assert "The" in cased.vocab_ and "CAT?" in cased.vocab_
+
+
+def test_word_tokenizer_encode_decode():
+    tok = WordTokenizer(token_pattern=r"\w+|[^\w\s]").fit(_CORPUS)
+    assert tok.tokenize("A cat!") == ["a", "cat", "!"]
+    ids = tok.encode("The zebra sat.")
+    assert ids.dtype == np.int64
+    assert tok.decode(ids) == "the <unk> sat ."
+    assert [len(x) for x in tok.encode_batch(["a cat", "", "x y z"])] == [2, 0, 3]
+    assert tok.encode("").shape == (0,)
+    with pytest.raises(IndexError, match="not in the vocabulary"):
+        tok.decode([99])
+    # The unknown token in the corpus is not a second entry.
+    assert WordTokenizer().fit(["<unk> a"]).vocab_ == {"<unk>": 0, "a": 1}
+
+
+def test_word_tokenizer_bad_input():
+    with pytest.raises(NotFittedError):
+        WordTokenizer().encode("a")
+    with pytest.raises(TypeError, match="sequence of str"):
+        WordTokenizer().fit("just one string")
+    with pytest.raises(TypeError, match="every entry of texts must be a str"):
+        WordTokenizer().fit(["a", 3])
+    with pytest.raises(ValueError, match="min_count must be at least 1"):
+        WordTokenizer(min_count=0).fit(_CORPUS)
+    with pytest.raises(ValueError, match="max_size must be >= 0"):
+        WordTokenizer(max_size=-1).fit(_CORPUS)
+    with pytest.raises(TypeError, match="unk_token"):
+        WordTokenizer(unk_token="").fit(_CORPUS)
+    tok = WordTokenizer().fit([])
+    assert tok.vocab_ == {"<unk>": 0}
+    with pytest.raises(TypeError, match="text must be a str"):
+        tok.encode(None)
+
+
+# ---------------------------------------------------------- FastTextSubwords
+def test_fasttext_ngrams_and_ids():
+    sub = FastTextSubwords(["where", "there"], bucket=1000)
+    assert sub.n_words == 2 and sub.n_rows == 1002
+    grams = sub.ngrams("where")
+    assert grams == naive_char_ngrams("where")
+    assert "<wh" in grams and "re>" in grams and "<where" in grams
+    assert "<where>" not in grams  # 7 characters, more than maxn
+    ids = sub.subword_ids("where")
+    assert ids[0] == 0 and len(ids) == len(grams) + 1
+    assert_array_equal(ids[1:], [2 + fasttext_hash(g) % 1000 for g in grams])
+    oov = sub.subword_ids("wherever")
+    assert (oov >= 2).all() and len(oov) == len(sub.ngrams("wherever"))
+    assert sub.subword_ids("").size == 0
+    assert sub.ngrams("日本") == ["<日本", "<日本>", "日本>"]
+    assert sub.ngrams("ab") == ["<ab", "<ab>", "ab>"]
+    assert FastTextSubwords(maxn=0).ngrams("word") == []
+    assert FastTextSubwords(["</s>"]).ngrams("</s>") == []
+    indptr, ids = sub.subword_ids(["where", "", "x"])
+    assert indptr.tolist() == [0, len(grams) + 1, len(grams) + 1, len(grams) + 2]
+    assert fasttext_hash("") == 2166136261
+    assert fasttext_hash("é") == naive_fasttext_hash("é")
+
+
+def test_fasttext_word_vectors():
+    sub = FastTextSubwords({"b": 1, "a": 0}, minn=2, maxn=3, bucket=50)
+    rng = np.random.default_rng(0)
+    matrix = rng.normal(size=(sub.n_rows, 4))
+    words = ["a", "zzz", ""]
+    vectors = sub.word_vectors(words, matrix)
+    assert vectors.dtype == np.float64 and vectors.shape == (3, 4)
+    for word, vector in zip(words, vectors):
+        rows = sub.subword_ids(word)
+        expected = matrix[rows].mean(axis=0) if rows.size else np.zeros(4)
+        np.testing.assert_allclose(vector, expected, rtol=1e-12, atol=1e-15)
+        np.testing.assert_array_equal(sub.word_vector(word, matrix), vector)
+    f32 = sub.word_vectors(words, matrix.astype(np.float32))
+    assert f32.dtype == np.float32
+    ints = sub.word_vectors(words, np.ones((sub.n_rows, 2), dtype=np.int64))
+    # "" has the single n-gram "<>" when minn <= 2.
+    assert ints.dtype == np.float32 and (ints == 1).all()
+    default = FastTextSubwords(bucket=5)
+    assert not default.word_vectors([""], np.ones((5, 2))).any()
+    # Read-only and F-ordered matrices work; the caller's matrix is unchanged.
+    frozen = np.asfortranarray(matrix)
+    before = frozen.copy()
+    frozen.flags.writeable = False
+    assert_array_equal(sub.word_vectors(words, frozen), vectors)
+    assert_array_equal(frozen, before)
+
+
+def test_fasttext_bad_input():
+    with pytest.raises(ValueError, match="minn <= maxn"):
+        FastTextSubwords(minn=4, maxn=3)
+    with pytest.raises(ValueError, match="minn <= maxn"):
+        FastTextSubwords(minn=0)
+    with pytest.raises(ValueError, match="bucket"):
+        FastTextSubwords(bucket=0)
+    with pytest.raises(TypeError, match="bucket must be an int"):
+        FastTextSubwords(bucket=2.0)
+    with pytest.raises(ValueError, match="twice"):
+        FastTextSubwords(["a", "a"])
+    with pytest.raises(ValueError, match="0 to len"):
+        FastTextSubwords({"a": 0, "b": 2})
+    with pytest.raises(TypeError, match="sequence of str or a mapping"):
+        FastTextSubwords("abc")
+    sub = FastTextSubwords(["a"], bucket=10)
+    with pytest.raises(ValueError, match=r"shape \(11, dim\)"):
+        sub.word_vectors(["a"], np.zeros((10, 3)))
+    with pytest.raises(ValueError, match=r"shape \(11, dim\)"):
+        sub.word_vectors(["a"], np.zeros(11))
+    with pytest.raises(TypeError, match="numeric"):
+        sub.word_vectors(["a"], np.full((11, 2), "x"))
+    with pytest.raises(TypeError, match="word_vector for one"):
+        sub.word_vectors("a", np.zeros((11, 2)))
+    with pytest.raises(TypeError, match="every word must be a str"):
+        sub.subword_ids(["a", 1])
+    with pytest.raises(TypeError, match="word must be a str"):
+        sub.ngrams(None)
+
+
+# --------------------------------------------------------------- GloveLookup
+def _glove_file(tmp_path, text):
+    path = tmp_path / "glove.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_glove_lookup_from_dict():
+    glove = GloveLookup({"Cat": [1, 0, 0], "dog": [0, 2, 0], "cat": [9, 9, 9]})
+    assert glove.dim == 3 and len(glove) == 3
+    assert_array_equal(glove["Cat"], [1, 0, 0])
+    zero = glove["bird"]
+    assert zero.dtype == np.float32 and not zero.any()
+    assert not zero.flags.writeable
+    batch = glove.lookup(["dog", "bird", "cat"])
+    assert batch.shape == (3, 3) and batch.flags.writeable
+    assert_array_equal(batch, [[0, 2, 0], [0, 0, 0], [9, 9, 9]])
+    assert "dog" in glove and "DOG" not in glove and 3 not in glove
+    lower = GloveLookup({"Cat": [1, 0, 0], "cat": [9, 9, 9]}, lowercase=True)
+    assert len(lower) == 1 and "CAT" in lower
+    assert_array_equal(lower["cAt"], [1, 0, 0])  # the first spelling wins
+    assert GloveLookup({"a": [1.0]}, dtype=np.float64)["a"].dtype == np.float64
+
+
+def test_glove_sentence_vectors():
+    glove = GloveLookup({"cat": [2.0, 0.0], "dog": [0.0, 2.0], ".": [1.0, 1.0]})
+    assert_array_equal(glove.sentence_vector("cat dog bird"), [1.0, 1.0])
+    # float32 result of a float64 mean: equal to 1 float32 ulp.
+    np.testing.assert_allclose(
+        glove.sentence_vector("cat dog bird", skip_unknown=False),
+        [2 / 3, 2 / 3],
+        rtol=1e-7,
+    )
+    assert_array_equal(glove.sentence_vector("cat."), [1.5, 0.5])
+    assert_array_equal(glove.sentence_vector(["cat", "cat"]), [2.0, 0.0])
+    assert_array_equal(glove.sentence_vector(""), [0.0, 0.0])
+    assert_array_equal(glove.sentence_vector("zebra"), [0.0, 0.0])
+    out = glove.sentence_vectors(["cat", "dog", ""])
+    assert_array_equal(out, [[2, 0], [0, 2], [0, 0]])
+    spaces = GloveLookup({"cat.": [1.0, 1.0]}, token_pattern=None)
+    assert_array_equal(spaces.sentence_vector("cat. cat"), [1.0, 1.0])
+
+
+def test_glove_from_file(tmp_path):
+    path = _glove_file(
+        tmp_path,
+        "the 0.1 0.2 -0.3\n, 1e-3 2 3\n. . . 4 5 6\n\nThe 7 8 9\nzebra 1 1 1\n",
+    )
+    glove = GloveLookup.from_file(path)
+    assert glove.dim == 3 and len(glove) == 5
+    assert_array_equal(glove["the"], np.array([0.1, 0.2, -0.3], dtype=np.float32))
+    assert_array_equal(glove[". . ."], [4, 5, 6])  # a word with spaces
+    assert GloveLookup.from_file(path, lowercase=True)["THE"][0] == np.float32(0.1)
+    assert len(GloveLookup.from_file(path, max_words=2)) == 2
+    header = _glove_file(tmp_path, "2 2\na 1 2\nb 3 4\n")
+    assert_array_equal(
+        GloveLookup.from_file(header).lookup(["b", "a"]), [[3, 4], [1, 2]]
+    )
+    crlf = _glove_file(tmp_path, "a 1 2\r\nb 3 4 \r\n")
+    assert_array_equal(GloveLookup.from_file(crlf)["b"], [3, 4])
+
+
+def test_glove_bad_input(tmp_path):
+    with pytest.raises(FileNotFoundError, match="vector file not found"):
+        GloveLookup.from_file(tmp_path / "missing.txt")
+    with pytest.raises(ValueError, match="no word vectors"):
+        GloveLookup.from_file(_glove_file(tmp_path, "\n\n"))
+    with pytest.raises(ValueError, match="line 2: expected a word and 3 numbers"):
+        GloveLookup.from_file(_glove_file(tmp_path, "a 1 2 3\nb 1\n"))
+    with pytest.raises(ValueError, match="line 1: no vector"):
+        GloveLookup.from_file(_glove_file(tmp_path, "word only\n"))
+    with pytest.raises(ValueError, match="not a number"):
+        GloveLookup.from_file(_glove_file(tmp_path, "a 1 2\nb x 2\n"))
+    with pytest.raises(ValueError, match="no word vectors given"):
+        GloveLookup({})
+    with pytest.raises(ValueError, match="same non-zero length"):
+        GloveLookup({"a": [1, 2], "b": [1]})
+    with pytest.raises(ValueError, match="same non-zero length"):
+        GloveLookup({"a": [[1, 2]]})
+    with pytest.raises(TypeError, match="numeric"):
+        GloveLookup({"a": ["x", "y"]})
+    with pytest.raises(TypeError, match="from_file"):
+        GloveLookup(str(tmp_path / "glove.txt"))
+    with pytest.raises(ValueError, match="float32 or float64"):
+        GloveLookup({"a": [1]}, dtype=np.int32)
+    glove = GloveLookup({"a": [1.0]})
+    with pytest.raises(TypeError, match="word must be a str"):
+        glove[3]
+    with pytest.raises(TypeError, match="sequence of str"):
+        glove.lookup("abc")

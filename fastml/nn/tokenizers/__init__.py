@@ -10,6 +10,15 @@
   unknown words.
 """
 
+from fastml.nn.tokenizers._fasttext import FastTextSubwords, fasttext_hash
+from fastml.nn.tokenizers._word import GloveLookup, WordTokenizer
 from fastml.nn.tokenizers._wordpiece import WordPieceTokenizer, load_vocab
 
-__all__ = ["WordPieceTokenizer", "load_vocab"]
+__all__ = [
+    "FastTextSubwords",
+    "GloveLookup",
+    "WordPieceTokenizer",
+    "WordTokenizer",
+    "fasttext_hash",
+    "load_vocab",
+]
