@@ -590,3 +590,25 @@ def test_glove_bad_input(tmp_path):
         glove[3]
     with pytest.raises(TypeError, match="sequence of str"):
         glove.lookup("abc")
+
+
+@pytest.mark.parametrize("max_length", [3, 4, 10, 50])
+def test_truncated_long_texts_same_as_whole(max_length):
+    # Long texts cut by truncation are tokenized by prefixes: the same ids as the
+    # whole text cut afterwards.
+    rng = np.random.default_rng(0)
+    words = np.array(["the", "cat", "unaffable", "zz", ",", "中", "  ", "\t", "é"])
+    texts = ["".join(rng.choice(words, size=n)) + " " for n in (50, 200, 800)]
+    texts += [" ".join(rng.choice(words, size=n)) for n in (50, 200, 800)]
+    texts += ["x" * 2000, "the " * 5 + "x" * 2000 + " cat", "[SEP] " * 300]
+    tok = WordPieceTokenizer(_VOCAB, model_max_length=None)
+    for text in texts:
+        whole = tok.encode(text, add_special_tokens=False, truncation=False)
+        cut = tok.encode(text, truncation=True, max_length=max_length)
+        assert cut == [2] + whole[: max_length - 2] + [3]
+    # A kept token with a space turns the prefix shortcut off.
+    spaced = WordPieceTokenizer(_VOCAB, never_split=["cat the"])
+    text = "the cat " * 300
+    whole = spaced.encode(text, truncation=False, add_special_tokens=False)
+    assert whole[:3] == [5, 1, 1]  # "the", then "cat the" (unknown) again and again
+    assert spaced.encode(text, truncation=True, max_length=5) == [2] + whole[:3] + [3]

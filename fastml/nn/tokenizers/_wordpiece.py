@@ -57,12 +57,18 @@ _CJK = regex_class(CJK_RANGES)
 _WORD_CJK_RE = re.compile(f"[^{_SPACE}{_PUNCT}{_CJK}]+|[{_PUNCT}{_CJK}]")
 _WORD_RE = re.compile(f"[^{_SPACE}{_PUNCT}]+|[{_PUNCT}]")
 _ASCII_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
-_ASCII_WORD_RE = re.compile(r"[^\t\n\r !-/:-@\[-`{-~]+|[!-/:-@\[-`{-~]")
+# Runs between ASCII whitespace and punctuation, and ASCII punctuation marks.
+_RUN_RE = re.compile(r"[^\t\n\r !-/:-@\[-`{-~]+|[!-/:-@\[-`{-~]")
 
 # tokenizer_config.json stores "no limit" as a huge sentinel (1e30).
 _NO_LIMIT = 1 << 40
+# Texts longer than this many characters per allowed token are tokenized by prefixes
+# when they will be truncated (a WordPiece token rarely covers more than ~6).
+_PREFIX_CHARS_PER_TOKEN = 8
 # Distinct words whose WordPiece split is remembered; the cache is emptied when full.
 _CACHE_SIZE = 1 << 17
+# Longer runs (a sentence of CJK text without spaces, say) are not remembered.
+_CACHE_MAX_CHARS = 64
 
 
 def load_vocab(path: str | os.PathLike[str]) -> dict[str, int]:
@@ -248,6 +254,7 @@ class WordPieceTokenizer:
         # Longest first, so that a special token containing another one wins.
         kept = sorted(set(kept), key=len, reverse=True)
         self._kept_re = re.compile("|".join(re.escape(t) for t in kept))
+        self._space_in_kept = any(" " in t for t in kept)
 
         # Longest piece lengths bound the inner search of the greedy matcher.
         prefix = "##"
@@ -259,7 +266,7 @@ class WordPieceTokenizer:
         self._strip = (
             self.do_lower_case if strip_accents is None else bool(strip_accents)
         )
-        self._cache = _PieceCache(self._wordpiece)
+        self._cache = _PieceCache(self._run_ids)
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -344,7 +351,7 @@ class WordPieceTokenizer:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._cache = _PieceCache(self._wordpiece)
+        self._cache = _PieceCache(self._run_ids)
 
     # ------------------------------------------------------------- tokenizing
     def basic_tokenize(self, text: str) -> list[str]:
@@ -364,7 +371,7 @@ class WordPieceTokenizer:
                 text = _ASCII_CONTROL_RE.sub("", text)
             if self.do_lower_case:
                 text = text.lower()
-            return _ASCII_WORD_RE.findall(text)
+            return _RUN_RE.findall(text)
         if _CONTROL_RE.search(text) is not None:
             text = _CONTROL_RE.sub("", text)
         if self._strip:
@@ -407,19 +414,29 @@ class WordPieceTokenizer:
             start = end
         return tuple(ids)
 
+    def _run_ids(self, run: str) -> tuple[int, ...]:
+        """Ids of a run of characters between ASCII whitespace and punctuation."""
+        words = self._basic(run)
+        if len(words) == 1:
+            return self._wordpiece(words[0])
+        return tuple(chain.from_iterable(map(self._wordpiece, words)))
+
+    def _span_ids(self, text: str) -> Iterable[int]:
+        # ASCII whitespace and punctuation are word boundaries whatever the rest of
+        # the text holds (every step of the basic tokenizer works per character,
+        # and NFD never reorders marks across them), so a text is cut at them with
+        # a small pattern, and each run is looked up in the cache (the full
+        # algorithm runs once per distinct run).
+        return chain.from_iterable(map(self._cache.__getitem__, _RUN_RE.findall(text)))
+
     def _text_ids(self, text: str) -> list[int]:
         """Ids of one text without special tokens added."""
-        pieces_of = self._cache.__getitem__
         if self._kept_re.search(text) is None:
-            return list(chain.from_iterable(map(pieces_of, self._basic(text))))
+            return list(self._span_ids(text))
         ids: list[int] = []
         start = 0
         for match in self._kept_re.finditer(text):
-            ids.extend(
-                chain.from_iterable(
-                    map(pieces_of, self._basic(text[start : match.start()]))
-                )
-            )
+            ids.extend(self._span_ids(text[start : match.start()]))
             token = match.group()
             idx = self.vocab.get(token)
             if idx is None:
@@ -427,8 +444,27 @@ class WordPieceTokenizer:
             else:
                 ids.append(idx)
             start = match.end()
-        ids.extend(chain.from_iterable(map(pieces_of, self._basic(text[start:]))))
+        ids.extend(self._span_ids(text[start:]))
         return ids
+
+    def _prefix_ids(self, text: str, budget: int) -> list[int]:
+        """Ids of a long text that will be cut to ``budget`` tokens: ids of growing
+        prefixes, cut at a space, until one has more than ``budget`` tokens (then
+        the rest of the text cannot change the first ``budget`` tokens: every
+        step of the basic tokenizer is per character, and a space ends a word and
+        is in no special token), else of the whole text."""
+        if self._space_in_kept:
+            return self._text_ids(text)
+        n_chars = _PREFIX_CHARS_PER_TOKEN * (budget + 1)
+        while n_chars < len(text):
+            cut = text.find(" ", n_chars)
+            if cut == -1:
+                break
+            ids = self._text_ids(text[:cut])
+            if len(ids) > budget:
+                return ids
+            n_chars = 2 * cut
+        return self._text_ids(text)
 
     def tokenize(self, text: str) -> list[str]:
         """The WordPiece tokens of a text, without [CLS]/[SEP].
@@ -556,7 +592,12 @@ class WordPieceTokenizer:
         text_ids = self._text_ids
         if text_pairs is None:
             for text in texts:
-                ids = text_ids(text)
+                if budget is not None and len(text) > _PREFIX_CHARS_PER_TOKEN * (
+                    budget + 1
+                ):
+                    ids = self._prefix_ids(text, budget)
+                else:
+                    ids = text_ids(text)
                 if budget is not None and len(ids) > budget:
                     ids = truncate(ids, None, budget, strategy)[0]
                     n_cut += 1
@@ -704,17 +745,19 @@ class WordPieceTokenizer:
 
 
 class _PieceCache(dict[str, tuple[int, ...]]):
-    """Word -> WordPiece ids, filled on a miss; emptied when it grows too big."""
+    """Run of text -> WordPiece ids, filled on a miss; emptied when it grows too
+    big."""
 
     def __init__(self, split: Any) -> None:
         super().__init__()
         self._split = split
 
     def __missing__(self, word: str) -> tuple[int, ...]:
-        if len(self) >= _CACHE_SIZE:
-            self.clear()
         pieces: tuple[int, ...] = self._split(word)
-        self[word] = pieces
+        if len(word) <= _CACHE_MAX_CHARS:
+            if len(self) >= _CACHE_SIZE:
+                self.clear()
+            self[word] = pieces
         return pieces
 
 
