@@ -1,16 +1,22 @@
 """BERT's WordPiece tokenizer: basic tokenization, then greedy longest-match-first
 sub-words, special tokens, truncation, padding and batch encoding to numpy arrays.
 
-The basic tokenizer runs on whole strings with compiled regular expressions instead
-of character by character: control characters are deleted with one substitution,
-accents are stripped with NFD and one substitution, lower-casing is ``str.lower``
-(with the capital sigma made context free, as ``tokenizers`` lower-cases one
-character at a time), and the words are the matches of one pattern (a run of
-characters that are neither whitespace, punctuation nor CJK ideographs, or a single
-punctuation character or ideograph). The WordPiece split of each distinct word is
-cached, so a batch costs one regular-expression scan per text plus a dictionary
-lookup per word. ``tests/naive/tokenizers.py`` holds the character-by-character
-algorithm this is tested against.
+Speed without a compiled kernel. A text is first cut with one small regular
+expression into runs between ASCII whitespace and ASCII punctuation (these are word
+boundaries whatever else the text holds, since every step of the basic tokenizer
+works per character), and the ids of each distinct run are cached. On a miss the
+run goes through the basic tokenizer on whole strings, not character by character:
+control characters are deleted with one substitution, accents stripped with NFD and
+one substitution, lower-casing is ``str.lower`` (the capital sigma made context
+free first, as ``tokenizers`` lower-cases one character at a time), and the words
+are the matches of one pattern over the Unicode classes of
+:mod:`fastml.nn.tokenizers._unicode`; each word is then split greedily. A batch thus
+costs one small-pattern scan per text and one dictionary lookup per run: 1,000
+sentences take ~8 ms, against ~60 ms for Hugging Face's tokenizers and ~40 ms for
+transformers' BertTokenizer (bench/test_tokenizers.py, 2 threads), and a fraction of
+a percent of a MiniLM encoder's time, so a Cython kernel would not pay.
+``tests/naive/tokenizers.py`` holds the character-by-character algorithm this is
+tested against.
 """
 
 from __future__ import annotations
