@@ -34,10 +34,20 @@ THREAD_ENV_VARS = (
     "BLIS_NUM_THREADS",
     "VECLIB_MAXIMUM_THREADS",
     "NUMEXPR_NUM_THREADS",
+    "RAYON_NUM_THREADS",  # Hugging Face tokenizers (Rust)
 )
 
 # Libraries whose thread pools read the environment when they load.
-_ENV_READERS = ("numpy", "scipy", "sklearn", "torch", "xgboost", "lightgbm", "faiss")
+_ENV_READERS = (
+    "numpy",
+    "scipy",
+    "sklearn",
+    "torch",
+    "xgboost",
+    "lightgbm",
+    "faiss",
+    "tokenizers",
+)
 
 
 def late_modules() -> list[str]:
