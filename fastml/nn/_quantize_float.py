@@ -50,7 +50,8 @@ def _as_float32(x: Any, name: str) -> np.ndarray:
         raise ValueError(
             f"{name} must hold real numbers, got an array of dtype {array.dtype}."
         )
-    return np.asarray(array, dtype=np.float32, order="C")
+    with np.errstate(over="ignore"):  # beyond float32's range: inf, as numpy's cast
+        return np.asarray(array, dtype=np.float32, order="C")
 
 
 def _as_bits16(x: Any, name: str, accepted: tuple[str, ...]) -> np.ndarray:

@@ -115,7 +115,8 @@ def _finite_float32(x: Any, name: str) -> np.ndarray:
         raise ValueError(
             f"{name} must hold real numbers, got an array of dtype {array.dtype}."
         )
-    return np.asarray(array, dtype=np.float32, order="C")
+    with np.errstate(over="ignore"):  # float64 beyond float32's range: inf, rejected
+        return np.asarray(array, dtype=np.float32, order="C")
 
 
 def quantize(
@@ -184,7 +185,8 @@ def quantize(
     hi = np.empty(n_channels, dtype=np.float32)
     if np.isnan(kernels.channel_extrema(view, lo, hi)):
         raise ValueError(
-            "x contains NaN or infinity; only finite values can be quantized."
+            "x contains NaN or infinity (after conversion to float32); only finite "
+            "values can be quantized."
         )
     empty = lo > hi  # a channel without elements
     lo[empty] = 0.0

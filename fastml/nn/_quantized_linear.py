@@ -201,9 +201,10 @@ class QuantizedLinear:
                 f"dimension, but the layer expects {self.in_features} "
                 f"(shape {array.shape})."
             )
-        return np.ascontiguousarray(
-            array.reshape(-1, self.in_features), dtype=np.float32
-        )
+        with np.errstate(over="ignore"):  # float64 beyond float32's range: inf
+            return np.ascontiguousarray(
+                array.reshape(-1, self.in_features), dtype=np.float32
+            )
 
     def __call__(self, x: Any) -> np.ndarray:
         rows = self._rows(x)
