@@ -401,3 +401,24 @@ def test_input_not_modified_and_read_only():
     logits = model(ids)
     np.testing.assert_array_equal(ids, before)
     np.testing.assert_array_equal(logits, model(before.astype(np.int64)))
+
+
+def test_quantized_model_decodes_with_cache():
+    # quantize_model swaps every Linear (the tied head included) for a
+    # QuantizedLinear; the decoder only calls its layers, so it keeps working.
+    from fastml.nn.quantize import QuantizedLinear, quantize_model
+
+    model = GPTDecoder(_config(), random_state=0)
+    quantized = quantize_model(model, "float16")
+    assert isinstance(quantized.lm_head, QuantizedLinear)
+    assert isinstance(quantized.blocks[1].qkv, QuantizedLinear)
+    ids = np.arange(12)[None] * 3
+    full = quantized(ids)
+    # float16 weights: relative rounding 2^-11 of each weight; the logits of this
+    # small model (|logits| < 1) move by ~1e-4.
+    np.testing.assert_allclose(full, model(ids), rtol=0, atol=1e-3)
+    cache = quantized.new_cache(1)
+    steps = np.concatenate(
+        [quantized(ids[:, t : t + 1], cache=cache) for t in range(12)], 1
+    )
+    np.testing.assert_allclose(steps, full, rtol=0, atol=1e-5)
