@@ -128,17 +128,25 @@ def _greedy_rows(x: np.ndarray) -> np.ndarray:
     return np.argmax(x, axis=1).astype(np.int64)
 
 
+def _first_in_order(
+    x: np.ndarray, boundary: np.ndarray, count: np.ndarray
+) -> np.ndarray:
+    """Mask of the first ``count`` entries of each row in the order (value
+    descending, index ascending), given the value ``boundary`` of the last of them
+    (both of shape (n_rows, 1)): every entry above it, and the lowest-index entries
+    equal to it up to ``count``."""
+    above = x > boundary
+    needed = count - above.sum(axis=1, keepdims=True)
+    tied = x == boundary
+    return above | (tied & (np.cumsum(tied, axis=1) <= needed))
+
+
 def _top_k_candidates(x: np.ndarray, k: int) -> np.ndarray:
     """Ids ``(batch, k)`` of the ``k`` largest entries per row, ties to the lowest
     ids, each row sorted by id. O(vocab) per row (a partition, no full sort)."""
-    n_rows, n_cols = x.shape
     kth = -np.partition(-x, k - 1, axis=1)[:, k - 1 : k]
-    above = x > kth
-    # The tied entries at the k-th value fill the remaining places, lowest ids first.
-    needed = k - above.sum(axis=1, keepdims=True)
-    tied = x == kth
-    keep = above | (tied & (np.cumsum(tied, axis=1) <= needed))
-    return np.nonzero(keep)[1].reshape(n_rows, k).astype(np.int64)
+    keep = _first_in_order(x, kth, np.full((x.shape[0], 1), k))
+    return np.nonzero(keep)[1].reshape(x.shape[0], k).astype(np.int64)
 
 
 def _filter(
@@ -168,19 +176,31 @@ def _filter(
     else:
         cand = np.broadcast_to(np.arange(n_cols, dtype=np.int64), (n_rows, n_cols))
         scaled = shifted
-    keep = np.ones(scaled.shape, dtype=bool)
-    if p is not None and p < 1.0:
-        probs = softmax(scaled, axis=1)
-        # Candidates are in id order, so a stable sort of -logit puts ties by id.
-        order = np.argsort(-scaled, axis=1, kind="stable")
-        cumulative = np.cumsum(np.take_along_axis(probs, order, axis=1), axis=1)
-        # Entries before the crossing have cumulative < p; keep them and the
-        # crossing token. Rounding may leave the total just below p: keep all.
-        n_keep = np.minimum((cumulative < p).sum(axis=1) + 1, scaled.shape[1])
-        ranks = np.arange(scaled.shape[1])[None, :] < n_keep[:, None]
-        keep = np.zeros(scaled.shape, dtype=bool)
-        np.put_along_axis(keep, order, ranks, axis=1)
+    if p is None or p == 1.0:
+        return cand, scaled, np.ones(scaled.shape, dtype=bool), one_row
+    cand, scaled, keep = _top_p(cand, scaled, p)
     return cand, scaled, keep, one_row
+
+
+def _top_p(
+    cand: np.ndarray, scaled: np.ndarray, p: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mask of the candidates in the nucleus of mass ``p``.
+
+    The nucleus is the first ``n_keep`` tokens of the order (logit descending, id
+    ascending). Tied tokens have equal probabilities, so the cumulative sums along
+    that order only need the sorted values (a plain sort, several times faster
+    than a stable argsort); the kept set is then "every token above the boundary
+    value, and the lowest-id tokens at it", as for top-k.
+    """
+    n_rows, n_cols = scaled.shape
+    descending = -np.sort(-scaled, axis=1)
+    cumulative = np.cumsum(softmax(descending, axis=1), axis=1)
+    # Entries before the crossing have cumulative < p; keep them and the crossing
+    # token. Rounding may leave the total just below p: then keep all.
+    n_keep = np.minimum((cumulative < p).sum(axis=1) + 1, n_cols)
+    boundary = descending[np.arange(n_rows), n_keep - 1][:, None]
+    return cand, scaled, _first_in_order(scaled, boundary, n_keep[:, None])
 
 
 def filter_logits(
