@@ -61,3 +61,17 @@ __all__ = [
     "quantize",
     "quantize_model",
 ]
+
+
+def _warmup() -> None:
+    """Compile (or load from Numba's cache) every quantization kernel signature:
+    the four conversions, int8 and uint8 quantization, the matrix products."""
+    import numpy as np
+
+    x = np.linspace(-1.0, 1.0, 12, dtype=np.float32).reshape(3, 4)
+    float16_to_float32(float32_to_float16(x))
+    bfloat16_to_float32(float32_to_bfloat16(x))
+    quantize(x, axis=0)
+    quantize(x, scheme="asymmetric", dtype="uint8")
+    matmul_int8(quantize(x).values, quantize(x.T).values)
+    QuantizedLinear(x, dtype="int8")(x[:, :4])
