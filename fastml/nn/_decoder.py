@@ -791,10 +791,12 @@ class GPTDecoder:
             # One new query may attend to every cached key: no mask.
         else:
             is_causal = n_new > 1
+        # Strided views (heads sliced out of the projection, cache prefixes): the
+        # attention function makes its own contiguous copies.
         attended = scaled_dot_product_attention(
-            np.ascontiguousarray(query),
-            np.ascontiguousarray(key),
-            np.ascontiguousarray(value),
+            query,
+            key,
+            value,
             attn_mask=mask,
             is_causal=is_causal,
             n_jobs=self.n_jobs,
