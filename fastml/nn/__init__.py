@@ -26,6 +26,7 @@ _ATTRIBUTES = {
     "SentenceEncoder": "fastml.nn._sentence",
     "DecoderConfig": "fastml.nn._decoder",
     "GPTDecoder": "fastml.nn._decoder",
+    "KVCache": "fastml.nn._kv_cache",
 }
 _SUBMODULES = ("tokenizers", "sampling", "quantize")
 
