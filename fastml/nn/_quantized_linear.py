@@ -6,6 +6,12 @@ Formats of a quantized linear layer (weights of shape (out_features, in_features
   row, range [-127, 127]); activations quantized dynamically at every call,
   symmetric per row (per token), then an exact int8 x int8 -> int32 product and a
   float32 rescale ``acc * (x_scale[i] * w_scale[j]) + bias[j]`` fused in one kernel.
+  Activation outliers, entries with ``|x| > outlier_threshold`` (default 6.0, the
+  value of the LLM.int8() paper, Dettmers et al. 2022), are left out of their row's
+  int8 range and multiplied in float32 with the dequantized weight columns:
+  transformer activations have a few large features (up to ~20 x a token's RMS in
+  MiniLM) that would otherwise set the quantization step of every other feature.
+  The choice is per row, so a row's output does not depend on the batch.
   NaN or infinity in the input raise ValueError (they cannot be quantized).
 - ``"bfloat16"`` / ``"float16"``: weight-only: weights stored as bfloat16 (uint16
   bit patterns) or float16, widened to float32 at every call (no cache: the point is
@@ -58,6 +64,16 @@ def _check_format(dtype: Any) -> str:
     return str(dtype)
 
 
+def _check_threshold(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+        raise ValueError(f"outlier_threshold must be a number or None, got {value!r}.")
+    if not value > 0:  # also rejects NaN
+        raise ValueError(f"outlier_threshold must be positive, got {value!r}.")
+    return float(value)
+
+
 def _float_matrix(value: Any, name: str) -> np.ndarray:
     array = np.asarray(value)
     if array.dtype.kind not in "biuf":
@@ -85,6 +101,10 @@ class QuantizedLinear:
         depend on it. The float formats use numpy's BLAS and its thread setting.
     out_dtype : {"float32", "float64"}, default="float32"
         dtype of the output (that of the layer being replaced).
+    outlier_threshold : float or None, default=6.0
+        int8 format: activation entries with a larger magnitude are multiplied in
+        float32 instead of int8 (LLM.int8()'s decomposition); None quantizes every
+        entry.
 
     Attributes
     ----------
@@ -118,8 +138,10 @@ class QuantizedLinear:
         dtype: str = "int8",
         n_jobs: int | None = None,
         out_dtype: Any = "float32",
+        outlier_threshold: float | None = 6.0,
     ) -> None:
         self.dtype = _check_format(dtype)
+        self.outlier_threshold = _check_threshold(outlier_threshold)
         resolve_n_jobs(n_jobs)
         self.n_jobs = n_jobs
         self.out_dtype = np.dtype(out_dtype)
@@ -154,7 +176,11 @@ class QuantizedLinear:
 
     @classmethod
     def from_linear(
-        cls, layer: Linear, dtype: str = "int8", n_jobs: int | None = None
+        cls,
+        layer: Linear,
+        dtype: str = "int8",
+        n_jobs: int | None = None,
+        outlier_threshold: float | None = 6.0,
     ) -> QuantizedLinear:
         """The quantized version of a :class:`fastml.nn.Linear` layer."""
         if not isinstance(layer, Linear):
@@ -165,6 +191,7 @@ class QuantizedLinear:
             dtype=dtype,
             n_jobs=n_jobs,
             out_dtype=layer.weight.dtype,
+            outlier_threshold=outlier_threshold,
         )
 
     @property
@@ -231,11 +258,15 @@ class QuantizedLinear:
         bias = self.bias
         if bias is None:
             bias = np.zeros(self.out_features, dtype=np.float32)
+        threshold = np.inf if self.outlier_threshold is None else self.outlier_threshold
         x_q = np.empty(rows.shape, dtype=np.int8)
         x_scale = np.empty(n_rows, dtype=np.float32)
+        n_outliers = np.empty(n_rows, dtype=np.int64)
         out = np.empty((n_rows, self.out_features), dtype=np.float32)
         with num_threads(resolve_n_jobs(self.n_jobs)):
-            check = kernels.quantize_rows_symmetric(rows, x_q, x_scale)
+            check = kernels.quantize_rows_symmetric(
+                rows, threshold, x_q, x_scale, n_outliers
+            )
             if np.isnan(check):
                 raise ValueError(
                     "x contains NaN or infinity; the int8 layer quantizes its input "
@@ -244,6 +275,10 @@ class QuantizedLinear:
             kernels.linear_int8(
                 x_q, x_scale, self.weight_q, self.weight_scale, bias, out
             )
+            if n_outliers.any():
+                kernels.add_outlier_products(
+                    rows, threshold, n_outliers, self.weight_q, self.weight_scale, out
+                )
         return out
 
     def __repr__(self) -> str:
@@ -321,7 +356,11 @@ def _walk(model: Any) -> Iterator[tuple[str, Any]]:
 
 
 def quantize_model(
-    model: Any, dtype: str = "int8", *, n_jobs: int | None = None
+    model: Any,
+    dtype: str = "int8",
+    *,
+    n_jobs: int | None = None,
+    outlier_threshold: float | None = 6.0,
 ) -> Any:
     """A copy of ``model`` with every :class:`fastml.nn.Linear` quantized.
 
@@ -339,6 +378,8 @@ def quantize_model(
     dtype : {"int8", "bfloat16", "float16"}, default="int8"
     n_jobs : int or None, default=None
         Threads of the int8 layers.
+    outlier_threshold : float or None, default=6.0
+        Of the int8 layers (see :class:`QuantizedLinear`).
 
     Returns
     -------
@@ -346,10 +387,13 @@ def quantize_model(
     """
     _check_format(dtype)
     resolve_n_jobs(n_jobs)
+    _check_threshold(outlier_threshold)
     memo: dict[int, Any] = {}
     for _, obj in _walk(model):
         if isinstance(obj, Linear):
-            memo[id(obj)] = QuantizedLinear.from_linear(obj, dtype, n_jobs=n_jobs)
+            memo[id(obj)] = QuantizedLinear.from_linear(
+                obj, dtype, n_jobs=n_jobs, outlier_threshold=outlier_threshold
+            )
     return copy.deepcopy(model, memo)
 
 

@@ -50,6 +50,14 @@ qmin, qmax)`` with ``inv_scale = float32(1 / scale)`` and ``rint`` rounding half
 even, evaluated in float32: the formula of fbgemm/torch's ``quantize_per_channel``,
 which multiplies by the reciprocal instead of dividing.
 
+Dynamic activation quantization with outliers (``quantize_rows_symmetric`` and
+``add_outlier_products``): the mixed-precision decomposition of LLM.int8()
+(Dettmers et al., 2022, "LLM.int8(): 8-bit Matrix Multiplication for Transformers at
+Scale"), per row: entries above a magnitude threshold are left out of the row's
+int8 range (so a few outlier features do not coarsen the quantization of all the
+others) and multiplied in float32 with the dequantized weight columns. Decided per
+row, never per batch, so a row's result does not depend on the other rows.
+
 int8 matrix product (``matmul_int8_nt``): output tiles of ``_TILE_M x _TILE_N`` are
 distributed over threads; inside a tile, 2 x 2 register blocks accumulate four dot
 products over the whole of K in int32 (int8 values widened to int32: products of
@@ -76,6 +84,7 @@ __all__ = [
     "channel_extrema",
     "quantize_channels",
     "quantize_rows_symmetric",
+    "add_outlier_products",
     "matmul_int8_nt",
     "linear_int8",
 ]
@@ -279,18 +288,31 @@ def quantize_channels(
 
 
 @jit_parallel
-def quantize_rows_symmetric(x: np.ndarray, out: np.ndarray, scale: np.ndarray) -> float:
-    """Symmetric int8 quantization of each row (dynamic activation quantization).
+def quantize_rows_symmetric(
+    x: np.ndarray,
+    threshold: float,
+    out: np.ndarray,
+    scale: np.ndarray,
+    n_outliers: np.ndarray,
+) -> float:
+    """Symmetric int8 quantization of each row (dynamic activation quantization),
+    leaving out the entries beyond ``threshold``.
 
-    ``scale[i] = max(max_k |x[i, k]|, 0) / 127`` (floored at 2^-126 so that its
-    reciprocal is finite; an all-zero row gets the floor and quantizes to 0) and
-    ``out[i] = clip(rint(x[i] * float32(1 / scale[i])), -127, 127)``.
+    Entries with ``|x[i, k]| > threshold`` (outliers, handled in float by
+    :func:`add_outlier_products`) quantize to 0 and do not count in the row's range.
+    ``scale[i] = max(|x[i, k]| over the other entries) / 127`` (floored at 2^-126
+    so that its reciprocal is finite; a row without such entries gets the floor)
+    and ``out[i, k] = clip(rint(x[i, k] * float32(1 / scale[i])), -127, 127)``.
 
     Parameters
     ----------
     x : ndarray of shape (n_rows, n_cols), float32, IN
+    threshold : float
+        Outlier threshold (``inf``: no outliers).
     out : ndarray of shape (n_rows, n_cols), int8, OUT
     scale : ndarray of shape (n_rows,), float32, OUT
+    n_outliers : ndarray of shape (n_rows,), int64, OUT
+        Number of outlier entries of each row.
 
     Returns
     -------
@@ -299,22 +321,30 @@ def quantize_rows_symmetric(x: np.ndarray, out: np.ndarray, scale: np.ndarray) -
         else 0.
     """
     n_rows, n_cols = x.shape
+    limit = np.float32(threshold)
     checks = np.zeros(n_rows, dtype=np.float32)
     for i in prange(n_rows):
         amax = np.float32(0.0)
         check = np.float32(0.0)
+        count = 0
         for k in range(n_cols):
             v = x[i, k]
             a = abs(v)
+            inlier = a <= limit
+            a = a if inlier else np.float32(0.0)
             amax = a if a > amax else amax
+            count += 0 if inlier else 1
             check += v - v
         checks[i] = check
+        n_outliers[i] = count
         s = amax / np.float32(127.0)
         s = s if s > _SCALE_FLOOR else _SCALE_FLOOR
         inv = np.float32(1.0) / s
         scale[i] = s
         for k in range(n_cols):
-            q = np.rint(x[i, k] * inv)
+            v = x[i, k]
+            v = v if abs(v) <= limit else np.float32(0.0)
+            q = np.rint(v * inv)
             q = np.float32(-127.0) if q < -127.0 else q
             q = np.float32(127.0) if q > 127.0 else q
             out[i, k] = q
@@ -322,6 +352,45 @@ def quantize_rows_symmetric(x: np.ndarray, out: np.ndarray, scale: np.ndarray) -
     for i in range(n_rows):
         total += checks[i]
     return total
+
+
+@jit_parallel
+def add_outlier_products(
+    x: np.ndarray,
+    threshold: float,
+    n_outliers: np.ndarray,
+    w: np.ndarray,
+    w_scale: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """Add the float products of the outlier entries left out of the int8 product.
+
+    For every row i and, in increasing k, every entry with
+    ``|x[i, k]| > threshold``: ``out[i, j] += x[i, k] * (float32(w[j, k]) *
+    w_scale[j])`` for all j (the dequantized weight column), in float32. Rows are
+    independent (parallel over rows, same result for any thread count).
+
+    Parameters
+    ----------
+    x : ndarray of shape (M, K), float32, IN
+    threshold : float
+    n_outliers : ndarray of shape (M,), int64, IN
+        From :func:`quantize_rows_symmetric` (rows with 0 are skipped).
+    w : ndarray of shape (N, K), int8, IN
+    w_scale : ndarray of shape (N,), float32, IN
+    out : ndarray of shape (M, N), float32, IN/OUT
+    """
+    n_rows, n_cols = x.shape
+    n_out = w.shape[0]
+    limit = np.float32(threshold)
+    for i in prange(n_rows):
+        if n_outliers[i] == 0:
+            continue
+        for k in range(n_cols):
+            v = x[i, k]
+            if abs(v) > limit:
+                for j in range(n_out):
+                    out[i, j] += v * (np.float32(w[j, k]) * w_scale[j])
 
 
 # ---------------------------------------------------------------------------------

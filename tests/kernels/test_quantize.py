@@ -8,6 +8,7 @@ import pytest
 from fastml.kernels._jit import num_threads
 from fastml.kernels.nn import quantize as K
 from naive.quantize import (
+    add_outlier_products_naive,
     bf16_to_f32_naive,
     f16_to_f32_naive,
     f32_to_bf16_naive,
@@ -241,28 +242,73 @@ def test_channel_extrema_flags_non_finite():
     np.testing.assert_array_equal(hi, [19, 24, 29])
 
 
+def _quantize_rows(x, threshold=np.inf, n_threads=2):
+    q = np.empty(x.shape, np.int8)
+    scale = np.empty(x.shape[0], np.float32)
+    n_outliers = np.empty(x.shape[0], np.int64)
+    with num_threads(n_threads):
+        check = K.quantize_rows_symmetric(x, threshold, q, scale, n_outliers)
+    return check, q, scale, n_outliers
+
+
 @pytest.mark.parametrize("shape", [(1, 1), (5, 17), (64, 384), (3, 0)])
-def test_quantize_rows_symmetric_vs_naive(shape):
+@pytest.mark.parametrize("threshold", [np.inf, 6.0, 0.5])
+def test_quantize_rows_symmetric_vs_naive(shape, threshold):
     rng = np.random.default_rng(3)
     x = rng.standard_normal(shape).astype(np.float32) * 4
     if shape[0] > 2 and shape[1]:
         x[2] = 0.0  # all-zero row
-    q = np.empty(shape, np.int8)
-    scale = np.empty(shape[0], np.float32)
-    with num_threads(2):
-        assert K.quantize_rows_symmetric(x, q, scale) == 0.0
+    check, q, scale, n_outliers = _quantize_rows(x, threshold)
+    assert check == 0.0
     if shape[1] == 0:
+        np.testing.assert_array_equal(n_outliers, 0)
         return
-    ref_q, ref_scale = quantize_rows_naive(x)
+    ref_q, ref_scale, ref_n = quantize_rows_naive(x, threshold)
     np.testing.assert_array_equal(q, ref_q)
     np.testing.assert_array_equal(scale, ref_scale)
+    np.testing.assert_array_equal(n_outliers, ref_n)
+    if threshold == 0.5:
+        assert ref_n.sum() > 0 and np.all(q[np.abs(x) > 0.5] == 0)
+
+
+def test_quantize_rows_all_outliers_and_thread_invariance():
+    x = np.full((3, 5), 10.0, np.float32)
+    check, q, scale, n_outliers = _quantize_rows(x, 6.0)
+    np.testing.assert_array_equal(q, 0)
+    np.testing.assert_array_equal(n_outliers, 5)
+    assert np.all(scale == np.float32(2.0**-126))
+    x = np.random.default_rng(4).standard_normal((101, 33)).astype(np.float32) * 3
+    one = _quantize_rows(x, 4.0, n_threads=1)
+    two = _quantize_rows(x, 4.0, n_threads=2)
+    for a, b in zip(one[1:], two[1:]):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_quantize_rows_symmetric_flags_non_finite():
-    x = np.ones((4, 8), np.float32)
-    x[3, 5] = np.nan
-    q, scale = np.empty((4, 8), np.int8), np.empty(4, np.float32)
-    assert np.isnan(K.quantize_rows_symmetric(x, q, scale))
+    for bad in (np.nan, np.inf, -np.inf):
+        x = np.ones((4, 8), np.float32)
+        x[3, 5] = bad
+        assert np.isnan(_quantize_rows(x, np.inf)[0])
+        assert np.isnan(_quantize_rows(x, 6.0)[0])
+
+
+@pytest.mark.parametrize("threshold", [6.0, 1.0, 0.0])
+def test_add_outlier_products_vs_naive(threshold):
+    rng = np.random.default_rng(6)
+    x = (rng.standard_normal((37, 45)) * 3).astype(np.float32)
+    x[5] = 0.0  # a row without outliers
+    w = rng.integers(-127, 128, (29, 45), dtype=np.int8)
+    w_scale = rng.uniform(1e-3, 1.0, 29).astype(np.float32)
+    start = rng.standard_normal((37, 29)).astype(np.float32)
+    n_outliers = (np.abs(x) > np.float32(threshold)).sum(axis=1)
+    for n_threads in (1, 2):
+        out = start.copy()
+        with num_threads(n_threads):
+            K.add_outlier_products(x, threshold, n_outliers, w, w_scale, out)
+        np.testing.assert_array_equal(
+            out, add_outlier_products_naive(x, threshold, w, w_scale, start)
+        )
+    np.testing.assert_array_equal(out[5], start[5])
 
 
 # -- int8 matrix products --------------------------------------------------------

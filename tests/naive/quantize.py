@@ -190,10 +190,36 @@ def quantize_naive(
     )
 
 
-def quantize_rows_naive(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Symmetric int8 quantization of each row (dynamic activation quantization)."""
-    values, scale, _ = quantize_naive(x, "symmetric", 0, "int8")
-    return values, scale
+def quantize_rows_naive(
+    x: np.ndarray, threshold: float = np.inf
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Symmetric int8 quantization of each row (dynamic activation quantization),
+    the entries with ``|x| > threshold`` replaced by 0 first; also returns the
+    number of such entries per row."""
+    x = np.asarray(x, dtype=np.float32)
+    outlier = np.abs(x) > np.float32(threshold)
+    values, scale, _ = quantize_naive(np.where(outlier, 0, x), "symmetric", 0, "int8")
+    return values, scale, outlier.sum(axis=1)
+
+
+def add_outlier_products_naive(
+    x: np.ndarray,
+    threshold: float,
+    w: np.ndarray,
+    w_scale: np.ndarray,
+    out: np.ndarray,
+) -> np.ndarray:
+    """``out[i, j] += x[i, k] * (float32(w[j, k]) * w_scale[j])`` for each outlier
+    ``|x[i, k]| > threshold``, in increasing k, one float32 operation at a time."""
+    out = out.copy()
+    limit = np.float32(threshold)
+    for i in range(x.shape[0]):
+        for k in range(x.shape[1]):
+            v = np.float32(x[i, k])
+            if abs(v) > limit:
+                column = w[:, k].astype(np.float32) * w_scale
+                out[i] = out[i] + v * column
+    return out
 
 
 def matmul_int8_naive(a: np.ndarray, b_rows: np.ndarray) -> np.ndarray:

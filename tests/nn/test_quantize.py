@@ -316,6 +316,48 @@ def test_quantized_linear_int8_matches_explicit_quantization():
     np.testing.assert_array_equal(outs[0], outs[1])
 
 
+def test_quantized_linear_int8_outliers_in_float():
+    layer = _layer(n_in=40, n_out=9)
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((6, 40)).astype(np.float32)
+    x[:, 3] *= 40.0  # an outlier feature, as in transformer activations
+    x[2, 7] = -9.0
+    with_outliers = QuantizedLinear.from_linear(layer, "int8")
+    plain = QuantizedLinear.from_linear(layer, "int8", outlier_threshold=None)
+    assert with_outliers.outlier_threshold == 6.0 and plain.outlier_threshold is None
+    # activation rounding error, measured against the dequantized weights: the
+    # outlier feature no longer sets every other feature's quantization step
+    y = x @ with_outliers.weight.T + layer.bias
+    error = np.abs(with_outliers(x) - y).max()
+    assert error < 0.25 * np.abs(plain(x) - y).max()  # ~0.1 measured
+    # the decomposition spelled out: inliers through int8, outliers in float32
+    big = np.abs(x) > 6.0
+    xq = quantize(np.where(big, 0.0, x), axis=0)
+    wq = quantize(layer.weight, axis=0)
+    acc = xq.values.astype(np.int64) @ wq.values.astype(np.int64).T
+    expected = acc.astype(np.float32) * (xq.scale[:, None] * wq.scale[None, :])
+    expected += layer.bias
+    np.testing.assert_allclose(
+        with_outliers(x),
+        expected + np.where(big, x, 0.0) @ wq.dequantize().T,
+        rtol=1e-5,
+        atol=1e-5,  # float32 sums in another order
+    )
+    # per row: a row's output does not depend on the rest of the batch
+    for i in range(6):
+        np.testing.assert_array_equal(
+            with_outliers(x[i : i + 1])[0], with_outliers(x)[i]
+        )
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, np.nan, "6", True])
+def test_outlier_threshold_validation(bad):
+    with pytest.raises(ValueError, match="outlier_threshold"):
+        QuantizedLinear(np.ones((2, 3)), outlier_threshold=bad)
+    with pytest.raises(ValueError, match="outlier_threshold"):
+        quantize_model(_layer(), "int8", outlier_threshold=bad)
+
+
 def test_quantized_linear_float64_layer_and_inputs():
     layer = _layer(dtype=np.float64)
     q = QuantizedLinear.from_linear(layer, "int8")
@@ -456,6 +498,8 @@ def test_quantize_model_on_a_single_layer_and_errors():
     layer = _layer()
     q = quantize_model(layer, "bfloat16")
     assert isinstance(q, QuantizedLinear) and q.dtype == "bfloat16"
+    plain = quantize_model(layer, "int8", outlier_threshold=None, n_jobs=2)
+    assert plain.outlier_threshold is None and plain.n_jobs == 2
     with pytest.raises(ValueError, match="dtype must be one of"):
         quantize_model(layer, "int4")
     with pytest.raises(ValueError, match="n_jobs"):
