@@ -6,12 +6,13 @@ alignment, grouped-query attention) and runs the tiled flash-attention kernel of
 ``fastml.kernels.nn.attention``: memory beyond the inputs and the output is a few
 tiles per thread, never an (L, S) matrix of scores.
 
-How the products run: the kernel's two matrix products per tile are either BLAS
-gemm calls (fastest for large tiles) or hand-written loops. BLAS products are used
-when BLAS can be held to one thread during the call (threadpoolctl installed: every
-kernel thread then runs its own single-threaded products) or when the tiles are small
-enough that BLAS never starts threads of its own; otherwise the hand-written
-products run. Either way results do not depend on ``n_jobs``.
+How the products run: the kernel's two matrix products per tile are BLAS gemm
+calls, made from the kernel's own threads, so BLAS must not start threads of its
+own. With threadpoolctl installed, BLAS is held to one thread during the call and
+the tiles are 256 x 256; without it the tiles shrink until
+tile_q * tile_k * max(E, E_v) <= 2**18, below which OpenBLAS always multiplies on the
+calling thread (slower, same results up to rounding). Results do not depend on
+``n_jobs``.
 """
 
 from __future__ import annotations
@@ -31,15 +32,14 @@ from fastml.utils.validation import check_random_state
 __all__ = ["scaled_dot_product_attention", "MultiheadAttention"]
 
 _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-# Tiles when BLAS runs single-threaded inside the kernel threads (chosen by
-# measurement: the gemm calls reach ~80 GFLOP/s per core in float32 at these sizes
-# and the score tile, 128 KiB in float32, stays in a 512 KiB L2 cache).
-_BLAS_TILE_Q = 128
-_BLAS_TILE_K = 256
+# Tile sizes (queries x keys), chosen by measurement on a 2-core AMD EPYC (Zen 3,
+# 512 KiB L2 per core): BLAS gemm reaches ~80 GFLOP/s per core in float32 on
+# 256 x 256 x 64 products, and the score and probability tiles (256 KiB each in
+# float32) stay within L2 and L3.
+_TILE_Q = 256
+_TILE_K = 256
 # OpenBLAS multiplies on the calling thread when m * n * k <= 2**18.
 _BLAS_SERIAL_LIMIT = 1 << 18
-_HAND_TILE_Q = 64
-_HAND_TILE_K = 128
 
 _controller_lock = threading.Lock()
 _controller: Any = None
@@ -185,16 +185,21 @@ def _read_only(x: np.ndarray) -> np.ndarray:
     return view
 
 
-def _plan(
-    len_q: int, len_k: int, head_dim: int, v_dim: int, n_items_bh: int
-) -> tuple[int, int, bool, bool]:
-    """(tile_q, tile_k, use_blas, hold_blas) for a call."""
-    width = max(head_dim, v_dim, 1)
-    if len_q * len_k * width >= 64 * 64 * 32 and _blas_controller() is not None:
-        return _BLAS_TILE_Q, _BLAS_TILE_K, True, True
-    tile_q = min(_HAND_TILE_Q, max(len_q, 1))
-    tile_k = min(_HAND_TILE_K, max(len_k, 1))
-    return tile_q, tile_k, False, False
+def _plan(len_q: int, len_k: int, width: int) -> tuple[int, int, int, bool]:
+    """(tile_q, tile_k, engine, hold_blas) for a call (see the module docstring)."""
+    kern = _kernels()
+    tile_q = max(1, min(_TILE_Q, len_q))
+    tile_k = max(1, min(_TILE_K, len_k))
+    if tile_q * tile_k * width <= _BLAS_SERIAL_LIMIT:
+        return tile_q, tile_k, kern.BLAS, False
+    if _blas_controller() is not None:
+        return tile_q, tile_k, kern.BLAS_SUMS, True
+    while tile_q * tile_k * width > _BLAS_SERIAL_LIMIT and max(tile_q, tile_k) > 8:
+        if tile_q >= tile_k:
+            tile_q = (tile_q + 1) // 2
+        else:
+            tile_k = (tile_k + 1) // 2
+    return tile_q, tile_k, kern.BLAS, False
 
 
 def _run(
@@ -225,9 +230,7 @@ def _run(
         kind |= kern.FLOAT_MASK
     bools = _NO_BOOL_MASK if bool_mask is None else bool_mask
     floats = _NO_FLOAT_MASK[dtype.char] if float_mask is None else float_mask
-    tile_q, tile_k, use_blas, hold_blas = _plan(
-        len_q, len_k, head_dim, v_dim, n_batch * n_heads
-    )
+    tile_q, tile_k, engine, hold_blas = _plan(len_q, len_k, max(head_dim, v_dim))
     from fastml.kernels._jit import num_threads
 
     hold = _single_thread_blas() if hold_blas else contextlib.nullcontext(True)
@@ -250,7 +253,7 @@ def _run(
             float(scale),
             tile_q,
             tile_k,
-            use_blas,
+            engine,
             n_threads,
         )
 
