@@ -9,9 +9,10 @@ torch's output (torch's own entry: 0; numpy's: its difference from torch).
 ``test_attention_peak_memory``: fastml's peak extra memory at L = 4096 (target
 <= 64 MiB), measured in a child process as the growth of the resident set's
 high-water mark over one call (``/proc/self/clear_refs`` resets the mark after a
-warm-up call), which sees every allocation (numpy, Numba's runtime, BLAS buffers);
-tracemalloc's peak (numpy and Numba allocations only) is reported alongside. Both
-include the 8 MiB output.
+warm-up call), which sees new pages of any origin (numpy, Numba's runtime, BLAS
+buffers) but not freed pages the allocator re-uses; tracemalloc's peak (numpy and
+Numba allocations, whether re-used or not) is reported alongside. Both include the
+8 MiB output; measured here: ~9.6 MiB (tracemalloc), ~8.6 MiB (RSS) with 2 threads.
 
 Run: ``pytest bench/test_attention.py --benchmark-only --benchmark-group-by=group``.
 """
@@ -182,4 +183,6 @@ def test_attention_peak_memory(benchmark, n_threads):
     result = benchmark.pedantic(measure, rounds=1, iterations=1, warmup_rounds=0)
     benchmark.extra_info.update(result)
     benchmark.extra_info["target_mib"] = 64
-    assert max(result["full_rss_mib"], result["causal_rss_mib"]) <= 64
+    # The RSS growth misses re-used freed pages (glibc's heap), tracemalloc misses
+    # BLAS's own buffers: the target holds for the larger of the two.
+    assert max(v for k, v in result.items() if k != "output_mib") <= 64
