@@ -6,9 +6,13 @@ alignment, grouped-query attention) and runs the tiled flash-attention kernel of
 ``fastml.kernels.nn.attention``: memory beyond the inputs and the output is a few
 tiles per thread, never an (L, S) matrix of scores.
 
+Threads: the kernel is serial and releases the GIL; ``n_jobs`` contiguous ranges
+of its work items (batch, head, query tile) run on fastml's shared pool of Python
+threads (fastml._parallel), which needs no parallel-kernel compilation (that would
+add ~5 s to the first call of each dtype) and no OpenMP runtime.
+
 How the products run: the kernel's two matrix products per tile are BLAS gemm
-calls, made from the kernel's own threads, so BLAS must not start threads of its
-own. With threadpoolctl installed, BLAS is held to one thread during the call and
+calls, made from the calling threads, so BLAS must not start threads of its own. With threadpoolctl installed, BLAS is held to one thread during the call and
 the tiles are 256 x 256; without it the tiles shrink until
 tile_q * tile_k * max(E, E_v) <= 2**18, below which OpenBLAS always multiplies on the
 calling thread (slower, same results up to rounding). Results do not depend on
@@ -26,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from fastml._config import resolve_n_jobs
+from fastml._parallel import run_chunks
 from fastml.nn._layers import Linear
 from fastml.utils.validation import check_random_state
 
@@ -231,31 +236,34 @@ def _run(
     bools = _NO_BOOL_MASK if bool_mask is None else bool_mask
     floats = _NO_FLOAT_MASK[dtype.char] if float_mask is None else float_mask
     tile_q, tile_k, engine, hold_blas = _plan(len_q, len_k, max(head_dim, v_dim))
-    from fastml.kernels._jit import num_threads
+    args = (
+        _read_only(q_rows),
+        _read_only(k_rows),
+        _read_only(v_rows),
+        out_rows,
+        layout,
+        n_batch,
+        n_heads,
+        n_kv_heads,
+        head_dim,
+        v_dim,
+        _read_only(bools),
+        _read_only(floats),
+        kind,
+        bool(is_causal),
+        float(scale),
+        tile_q,
+        tile_k,
+        engine,
+    )
 
+    def work(first: int, last: int) -> None:
+        kern.attend(*args, first, last)
+
+    n_items = kern.count_items(n_batch, n_heads, len_q, tile_q)
     hold = _single_thread_blas() if hold_blas else contextlib.nullcontext(True)
-    with hold, num_threads(n_threads):
-        kern.attend(
-            _read_only(q_rows),
-            _read_only(k_rows),
-            _read_only(v_rows),
-            out_rows,
-            layout,
-            n_batch,
-            n_heads,
-            n_kv_heads,
-            head_dim,
-            v_dim,
-            _read_only(bools),
-            _read_only(floats),
-            kind,
-            bool(is_causal),
-            float(scale),
-            tile_q,
-            tile_k,
-            engine,
-            n_threads,
-        )
+    with hold:
+        run_chunks(work, n_items, n_threads)
 
 
 _NO_BOOL_MASK = np.ones((1, 1, 1, 1), dtype=np.bool_)

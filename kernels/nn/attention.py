@@ -38,11 +38,14 @@ held to one thread (what BLAS_SUMS requires), or tiles with
 tile_q * tile_k * max(E, E_v) <= 2^18, below which OpenBLAS never starts threads.
 This kernel already runs one work item per thread.
 
-Work items (batch, head, query tile) are split into ``n_threads`` contiguous chunks
-run in parallel (``prange``), each chunk with its own tile buffers; within a (batch,
-head) the query tiles are ordered 0, n-1, 1, n-2, ... so that causal work (which
-grows with the tile index) is shared evenly. Every output row is computed by one
-thread in a fixed order, so results do not depend on the thread count.
+Work items are (batch, head, query tile) triples (:func:`count_items`); one call
+computes a range of them with its own tile buffers, and the caller runs disjoint
+ranges on its threads (the kernel is serial and releases the GIL: fastml.nn uses
+fastml._parallel's thread pool, which costs no parallel-kernel compilation and no
+OpenMP runtime). Within a (batch, head) the query tiles are ordered 0, n-1, 1, n-2,
+... so that contiguous ranges share the causal work (which grows with the tile
+index) evenly. Every output row is computed by one call in a fixed order, so
+results do not depend on the number of threads or on the ranges.
 
 Memory layout of the operands (so that heads can be logical slices of a wider
 array, e.g. the output of a projection, without a copy): each of q, k, v and out is
@@ -74,7 +77,7 @@ numpy); tests: tests/kernels/test_attention.py.
 from __future__ import annotations
 
 import numpy as np
-from fastml.kernels._jit import jit, jit_parallel, prange
+from fastml.kernels._jit import jit
 from fastml.kernels._vecmath import (
     exp_nonpos_f64,
     row_max_f32,
@@ -90,6 +93,7 @@ __all__ = [
     "BLAS",
     "BLAS_SUMS",
     "exp2_nonpos_f32",
+    "count_items",
     "attend",
 ]
 
@@ -329,6 +333,11 @@ def _store_output(acc: np.ndarray, run_sum: np.ndarray, dst: np.ndarray) -> None
 # --- driver ------------------------------------------------------------------------------
 
 
+def count_items(n_batch: int, n_heads: int, len_q: int, tile_q: int) -> int:
+    """Number of work items of :func:`attend`: (batch, head, query tile) triples."""
+    return n_batch * n_heads * ((len_q + tile_q - 1) // tile_q)
+
+
 @jit(inline="always")
 def _item_position(
     item: int, n_heads: int, n_q_tiles: int, tile_q: int, len_q: int
@@ -378,14 +387,15 @@ def _check_args(
 
 
 @jit
-def _run_chunk(
+def attend(
     q: np.ndarray,
     k: np.ndarray,
     v: np.ndarray,
     out: np.ndarray,
     layout: np.ndarray,
+    n_batch: int,
     n_heads: int,
-    group: int,
+    n_kv_heads: int,
     head_dim: int,
     v_dim: int,
     bool_mask: np.ndarray,
@@ -399,10 +409,53 @@ def _run_chunk(
     first: int,
     last: int,
 ) -> None:
-    """Work items first .. last - 1 with one set of tile buffers (see :func:`attend`)."""
+    """Scaled dot-product attention (see the module docstring), float32 or float64.
+
+    Parameters
+    ----------
+    q : ndarray of shape (n_rows_q, L_q, width_q), float32 or float64, C-contiguous (IN)
+    k : ndarray of shape (n_rows_k, L_k, width_k), q's dtype, C-contiguous (IN)
+    v : ndarray of shape (n_rows_v, L_k, width_v), q's dtype, C-contiguous (IN)
+    out : ndarray of shape (n_rows_out, L_q, width_out), q's dtype, C-contiguous (OUT)
+    layout : ndarray of shape (4, 3), int64 (IN)
+        (batch step, head step, column step) of q, k, v and out, in that order; k
+        and v are addressed with the key/value head h // (n_heads // n_kv_heads).
+    n_batch, n_heads, n_kv_heads : int
+        n_kv_heads divides n_heads.
+    head_dim, v_dim : int
+        E (query/key dimension) and E_v (value/output dimension).
+    bool_mask : ndarray of shape (B', H', L', S'), bool, C-contiguous (IN)
+        Read when ``mask_kind & BOOL_MASK``; True = attend.
+    float_mask : ndarray of shape (B', H', L', S'), q's dtype, C-contiguous (IN)
+        Added to the scaled scores when ``mask_kind & FLOAT_MASK``.
+    mask_kind : int
+        NO_MASK, BOOL_MASK, FLOAT_MASK or BOTH_MASKS.
+    causal : bool
+        Query i attends keys j <= i only.
+    scale : float
+        Multiplies q . k (torch's default is 1 / sqrt(E)); applied to the query tile.
+    tile_q, tile_k : int
+        Query and key tile sizes.
+    engine : int
+        BLAS (row sums of the softmax by ``tree_sum``) or BLAS_SUMS (as a BLAS
+        gemv; requires BLAS held to one thread).
+    first, last : int
+        The work items to compute, ``first <= item < last``, among
+        :func:`count_items` items (batch, head, query tile). Disjoint ranges may
+        run at the same time on different threads (the kernel releases the GIL).
+
+    Reference: ``tests/naive/attention.py::attention``.
+    """
+    _check_args(
+        q, k, v, out, layout, n_batch, n_heads, n_kv_heads, head_dim, v_dim,
+        tile_q, tile_k,
+    )  # fmt: skip
+    group = n_heads // n_kv_heads
     len_q = q.shape[1]
     len_k = k.shape[1]
     n_q_tiles = (len_q + tile_q - 1) // tile_q
+    if first < 0 or last > n_batch * n_heads * n_q_tiles:
+        raise ValueError("attention: work items out of range")
     dtype = q.dtype
     k_direct = k.shape[2] == head_dim
     v_direct = v.shape[2] == v_dim
@@ -482,77 +535,3 @@ def _run_chunk(
                 np.dot(pt, vc, pv)
             _rescale_add(acc, alpha[:m], pv)
         _store_output(acc, run_sum[:m], out[o_row, i0:i1, o_col : o_col + v_dim])
-
-
-@jit_parallel
-def attend(
-    q: np.ndarray,
-    k: np.ndarray,
-    v: np.ndarray,
-    out: np.ndarray,
-    layout: np.ndarray,
-    n_batch: int,
-    n_heads: int,
-    n_kv_heads: int,
-    head_dim: int,
-    v_dim: int,
-    bool_mask: np.ndarray,
-    float_mask: np.ndarray,
-    mask_kind: int,
-    causal: bool,
-    scale: float,
-    tile_q: int,
-    tile_k: int,
-    engine: int,
-    n_threads: int,
-) -> None:
-    """Scaled dot-product attention (see the module docstring), float32 or float64.
-
-    Parameters
-    ----------
-    q : ndarray of shape (n_rows_q, L_q, width_q), float32 or float64, C-contiguous (IN)
-    k : ndarray of shape (n_rows_k, L_k, width_k), q's dtype, C-contiguous (IN)
-    v : ndarray of shape (n_rows_v, L_k, width_v), q's dtype, C-contiguous (IN)
-    out : ndarray of shape (n_rows_out, L_q, width_out), q's dtype, C-contiguous (OUT)
-    layout : ndarray of shape (4, 3), int64 (IN)
-        (batch step, head step, column step) of q, k, v and out, in that order; k
-        and v are addressed with the key/value head h // (n_heads // n_kv_heads).
-    n_batch, n_heads, n_kv_heads : int
-        n_kv_heads divides n_heads.
-    head_dim, v_dim : int
-        E (query/key dimension) and E_v (value/output dimension).
-    bool_mask : ndarray of shape (B', H', L', S'), bool, C-contiguous (IN)
-        Read when ``mask_kind & BOOL_MASK``; True = attend.
-    float_mask : ndarray of shape (B', H', L', S'), q's dtype, C-contiguous (IN)
-        Added to the scaled scores when ``mask_kind & FLOAT_MASK``.
-    mask_kind : int
-        NO_MASK, BOOL_MASK, FLOAT_MASK or BOTH_MASKS.
-    causal : bool
-        Query i attends keys j <= i only.
-    scale : float
-        Multiplies q . k (torch's default is 1 / sqrt(E)); applied to the query tile.
-    tile_q, tile_k : int
-        Query and key tile sizes.
-    engine : int
-        BLAS (row sums of the softmax by ``tree_sum``) or BLAS_SUMS (as a BLAS
-        gemv; requires BLAS held to one thread).
-    n_threads : int
-        Number of contiguous chunks of work items (one per thread).
-
-    Reference: ``tests/naive/attention.py::attention``.
-    """
-    len_q = q.shape[1]
-    _check_args(
-        q, k, v, out, layout, n_batch, n_heads, n_kv_heads, head_dim, v_dim,
-        tile_q, tile_k,
-    )  # fmt: skip
-    group = n_heads // n_kv_heads
-    n_q_tiles = (len_q + tile_q - 1) // tile_q
-    n_items = n_batch * n_heads * n_q_tiles
-    n_chunks = max(1, min(n_threads, n_items))
-    for chunk in prange(n_chunks):
-        _run_chunk(
-            q, k, v, out, layout, n_heads, group, head_dim, v_dim, bool_mask,
-            float_mask, mask_kind, causal, scale, tile_q, tile_k, engine,
-            chunk * n_items // n_chunks, (chunk + 1) * n_items // n_chunks,
-        )  # fmt: skip

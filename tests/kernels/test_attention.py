@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from fastml.kernels._jit import num_threads
 from fastml.kernels.nn import attention as K
 from naive.attention import attention as naive_attention
 from numpy.testing import assert_allclose, assert_array_equal
+
+from fastml._parallel import run_chunks
 
 ATOL = {np.float32: 1e-5, np.float64: 1e-12}
 
@@ -70,28 +71,28 @@ def run_kernel(
         float_mask = np.zeros((1, 1, 1, 1), dtype=q.dtype)
     if scale is None:
         scale = 1.0 / np.sqrt(head_dim)
-    with num_threads(n_threads):
-        K.attend(
-            _ro(q.reshape(-1, len_q, head_dim)),
-            _ro(k.reshape(-1, k.shape[2], head_dim)),
-            _ro(v.reshape(-1, v.shape[2], v_dim)),
-            out.reshape(-1, len_q, v_dim),
-            layout,
-            n_batch,
-            n_heads,
-            n_kv,
-            head_dim,
-            v_dim,
-            _ro(bool_mask),
-            _ro(float_mask.astype(q.dtype)),
-            kind,
-            causal,
-            float(scale),
-            tiles[0],
-            tiles[1],
-            K.BLAS_SUMS if engine is None else engine,
-            n_threads,
-        )
+    args = (
+        _ro(q.reshape(-1, len_q, head_dim)),
+        _ro(k.reshape(-1, k.shape[2], head_dim)),
+        _ro(v.reshape(-1, v.shape[2], v_dim)),
+        out.reshape(-1, len_q, v_dim),
+        layout,
+        n_batch,
+        n_heads,
+        n_kv,
+        head_dim,
+        v_dim,
+        _ro(bool_mask),
+        _ro(float_mask.astype(q.dtype)),
+        kind,
+        causal,
+        float(scale),
+        tiles[0],
+        tiles[1],
+        K.BLAS_SUMS if engine is None else engine,
+    )
+    n_items = K.count_items(n_batch, n_heads, len_q, tiles[0])
+    run_chunks(lambda a, b: K.attend(*args, a, b), n_items, n_threads)
     return out
 
 
@@ -259,13 +260,13 @@ def test_heads_as_column_slices():
         [[1, 0, head_dim], [1, 0, head_dim], [1, 0, v_dim], [1, 0, v_dim]],
         dtype=np.int64,
     )
-    with num_threads(2):
-        K.attend(
-            _ro(q), _ro(k), _ro(v), out, layout, n_batch, n_heads, n_kv, head_dim,
-            v_dim, _ro(np.ones((1, 1, 1, 1), bool)),
-            _ro(np.zeros((1, 1, 1, 1), np.float32)), K.NO_MASK, True,
-            1.0 / np.sqrt(head_dim), 4, 4, K.BLAS_SUMS, 2,
-        )  # fmt: skip
+    n_items = K.count_items(n_batch, n_heads, length, 4)
+    K.attend(
+        _ro(q), _ro(k), _ro(v), out, layout, n_batch, n_heads, n_kv, head_dim,
+        v_dim, _ro(np.ones((1, 1, 1, 1), bool)),
+        _ro(np.zeros((1, 1, 1, 1), np.float32)), K.NO_MASK, True,
+        1.0 / np.sqrt(head_dim), 4, 4, K.BLAS_SUMS, 0, n_items,
+    )  # fmt: skip
 
     def split(x, h):
         return x.reshape(n_batch, length, h, -1).transpose(0, 2, 1, 3)
@@ -285,7 +286,7 @@ def test_bad_layout_is_refused():
         K.attend(
             _ro(q), _ro(q), _ro(q), out, layout, 2, 2, 2, 8, 8,
             _ro(np.ones((1, 1, 1, 1), bool)), _ro(np.zeros((1, 1, 1, 1), np.float32)),
-            K.NO_MASK, False, 1.0, 4, 4, K.BLAS, 1,
+            K.NO_MASK, False, 1.0, 4, 4, K.BLAS, 0, 4,
         )  # fmt: skip
 
 
