@@ -19,13 +19,22 @@ score tile, the output accumulator of the query tile and a few vectors: never an
 (L_q, L_k) matrix.
 
 Per key tile: S = q_tile' k_tile^T (tile_q, tile_k), q_tile' the query tile times
-the scale; the masks; per query row the maximum (``row_max_*`` of
-fastml.kernels._vecmath), the exponentials P = exp(S - m') into a second tile
-buffer and their row sums; then acc = acc * exp(m - m') + P v_tile. float32 scores
-are kept in base 2 (q_tile' includes a factor log2(e)) and exponentiated by
-:func:`exp2_nonpos_f32`; float64 scores use ``exp_nonpos_f64``. Both are
-vectorised (the exponentials are the only part of the work besides the two
-products that grows as L_q * L_k).
+the scale; the masks; the exponentials P = exp(S - ref) into a second tile buffer
+(in place, LLVM's overlap checks send the loop to its scalar version) and their row
+sums; then acc = acc * alpha + P v_tile. float32 scores are kept in base 2
+(q_tile' includes a factor log2(e)) and exponentiated by :func:`exp2_nonpos_f32`;
+float64 scores use ``exp_nonpos_f64``. Both are vectorised: the exponentials are
+the only work besides the two products that grows as L_q * L_k.
+
+Lazy reference: a query row takes the maximum of its scores in its first key tile
+(``row_max_*`` of fastml.kernels._vecmath) as its reference m, and keeps it for
+the following tiles without computing their maxima, as long as the tile's sum of
+exp(S - m) stays below 2^20 (so no exponent exceeded 20 units; they are capped at
+24 units, which keeps every value finite, and a capped row always fails the
+check). A row that fails takes its tile maximum m' as new reference, its
+exponentials are recomputed and alpha = exp(m - m') rescales its running sum and
+accumulator. Any reference gives the same softmax; this saves the maximum pass
+and almost every rescaling (scores rarely grow by 20 units within a row).
 
 The two products per tile are BLAS gemm calls (``np.dot`` with ``out=``, which
 Numba lowers to the BLAS behind scipy.linalg.cython_blas) on C-contiguous tile
@@ -113,10 +122,9 @@ BLAS_SUMS = 2
 # form (no reduction multiply, exact r = x - round(x)).
 _LOG2E = 1.4426950408889634
 _F32_SHIFT = np.float32(12582912.0)  # 1.5 * 2^23: x + shift rounds x to an integer
-_F32_EXP2_LO = np.float32(-126.0)
+_F32_EXP2_LO = np.float32(-127.0)
 _F32_ONE_BITS = np.int32(0x4B400000 - 127)  # bits of the shift minus the exponent bias
 _I23 = np.int32(23)
-_F32_ZERO = np.float32(0.0)
 # 2^r = 1 + r q(r) on |r| <= 1/2, q of degree 4 fitted to (2^r - 1) / r (Chebyshev,
 # mpmath.chebyfit, error 3.2e-7 relative to q); the constant term 1 is exact, so
 # 2^0 = 1 exactly (a row's maximum gets weight 1).
@@ -126,6 +134,8 @@ _P3 = np.float32(0.05550381013796457)
 _P4 = np.float32(0.009666368515385448)
 _P5 = np.float32(0.0013381302537320797)
 _F32_ONE = np.float32(1.0)
+# A lazily referenced row (see _exponentiate) is accepted when its sum is <= this.
+_LAZY_LIMIT = 1048576.0
 
 
 @jit
@@ -133,19 +143,23 @@ def exp2_nonpos_f32(x: np.float32) -> np.float32:
     """2^x for float32 x <= 0, relative error below 3e-7 (2.5 float32 ulp).
 
     x = k + r with k = round(x) (the 1.5 * 2^23 trick) and |r| <= 1/2 exact; 2^r
-    by a degree-5 polynomial with constant term 1 (Horner), 2^k from bits. Results below 2^-126
-    (x < -126, and -inf) are flushed to 0: in a softmax they are below float32's
-    resolution of the row sum, which includes the maximum's weight 1. NaN gives
-    NaN. Cheaper than ``exp_nonpos_f32`` (measured 0.46 vs 0.65 ns per element),
-    which matters because attention takes L_q * L_k exponentials.
+    by a degree-5 polynomial with constant term 1 (Horner), 2^k from the exponent
+    bits. Results below ~2^-126.5 (x < -126.5, and -inf) are flushed to 0: in a
+    softmax they are below float32's resolution of the row sum, which includes the
+    maximum's weight 1. NaN gives NaN. Also exact to the same relative error for
+    0 < x <= 127 (the kernel's lazily rescaled rows reach x <= 24). Cheaper than
+    ``exp_nonpos_f32`` (measured 0.46 vs 0.65 ns per element), which matters
+    because attention takes L_q * L_k exponentials.
     """
+    # x < -127 (and -inf) becomes -127, whose exponent field 0 gives the factor 0;
+    # NaN passes through.
+    x = _F32_EXP2_LO if x < _F32_EXP2_LO else x
     t = x + _F32_SHIFT
     kf = t - _F32_SHIFT
     r = x - kf
     p = _F32_ONE + r * (_P1 + r * (_P2 + r * (_P3 + r * (_P4 + r * _P5))))
     scale = np.int32((np.float32(t).view(np.int32) - _F32_ONE_BITS) << _I23)
-    v = p * scale.view(np.float32)
-    return v if x >= _F32_EXP2_LO or x != x else _F32_ZERO
+    return p * scale.view(np.float32)
 
 
 @jit
@@ -154,6 +168,16 @@ def _score_unit(x: float) -> float:
     if isinstance(x, np.float32):
         return _LOG2E
     return 1.0
+
+
+@jit
+def _exp_cap(x: float) -> float:
+    """Largest exponent (in score units) of a lazily referenced row: 2^24 for
+    float32, e^16 for float64 (the largest ``exp_nonpos_f64`` handles); both above
+    _LAZY_LIMIT, so a capped row always fails the check."""
+    if isinstance(x, np.float32):
+        return np.float32(24.0)
+    return 16.0
 
 
 @jit
@@ -267,16 +291,28 @@ def _exponentiate(
     run_max: np.ndarray,
     alpha: np.ndarray,
 ) -> None:
-    """Online-softmax step, first half: per row r of the score tile S, the new
-    running maximum m' = max(m, max S[r]), P[r] = exp(S[r] - m') (all 0 when every
-    score so far is -inf) and alpha[r] = exp(m - m'), the factor of the old sums."""
+    """Online-softmax step, first half: P = exp(S - ref) row by row.
+
+    A row with a reference already (its running maximum m from earlier key tiles)
+    keeps it, lazily: P[r] = exp(min(S[r] - m, cap)), alpha[r] = 1, no pass for the
+    row's maximum; :func:`_check_rows` redoes the rows where that was wrong. A row
+    without one (first key tile, or every score so far -inf) takes its maximum
+    m' = max(S[r]): P[r] = exp(S[r] - m'), alpha[r] = exp(m - m') (0), m = m'; a
+    row still without a finite score gets P[r] = 0, alpha[r] = 1.
+    """
     m, n = s.shape
     for r in range(m):
         row = s[r]
         prow = p[r]
         old = run_max[r]
+        if old != -np.inf:
+            cap = _exp_cap(row[0])
+            for c in range(n):
+                d = row[c] - old
+                prow[c] = _exp_units(cap if d > cap else d)  # NaN passes
+            alpha[r] = 1.0
+            continue
         new = _row_max(row)
-        new = old if old > new else new  # a NaN maximum stays NaN
         if new == -np.inf:
             for c in range(n):
                 prow[c] = 0.0
@@ -284,8 +320,37 @@ def _exponentiate(
             continue
         for c in range(n):
             prow[c] = _exp_units(row[c] - new)
-        alpha[r] = _exp_units(old - new) if old != new else 1.0
+        alpha[r] = 0.0
         run_max[r] = new
+
+
+@jit
+def _check_rows(
+    s: np.ndarray,
+    p: np.ndarray,
+    run_max: np.ndarray,
+    alpha: np.ndarray,
+    sums: np.ndarray,
+    tmp: np.ndarray,
+) -> None:
+    """Online-softmax step, second half: a lazily referenced row whose sum exceeds
+    _LAZY_LIMIT had scores well above its reference m (possibly capped): it takes
+    its maximum m' instead (P[r] = exp(S[r] - m'), its sum, alpha = exp(m - m'),
+    m = m'). Below the limit every exponent was <= log(_LAZY_LIMIT) < cap, so P is
+    exact, and keeping the old reference saves the rescaling."""
+    m, n = s.shape
+    for r in range(m):
+        if sums[r] > _LAZY_LIMIT:  # False for NaN: a NaN row stays NaN
+            row = s[r]
+            prow = p[r]
+            old = run_max[r]
+            new = _row_max(row)
+            new = old if old > new else new
+            for c in range(n):
+                prow[c] = _exp_units(row[c] - new)
+            sums[r] = tree_sum(prow, tmp)
+            alpha[r] = _exp_units(old - new)
+            run_max[r] = new
 
 
 @jit
@@ -527,6 +592,7 @@ def attend(
                 np.dot(pt, ones[:n], sums[:m])
             else:
                 _row_sums(pt, sums[:m], tmp)
+            _check_rows(s, pt, run_max[:m], alpha[:m], sums[:m], tmp)
             _update_sums(run_sum[:m], alpha[:m], sums[:m])
             pv = pv_buf[: m * v_dim].reshape((m, v_dim))
             if v_direct:
