@@ -12,6 +12,9 @@ Policy (see DESIGN.md section 4):
 - ``nogil=True`` so Python threads (``n_jobs`` in cross-validation) run kernels at once.
 - No ``fastmath``: its ``nnan``/``ninf`` flags make ``np.isnan`` always false.
 - ``parallel=True`` only through :func:`jit_parallel`, for kernels that use ``prange``.
+- ``intrinsic`` (Numba's, re-exported) for the rare kernel that writes LLVM IR itself
+  (explicit SIMD micro-kernels, kernels/nn/_microkernels.py); the jitted kernels
+  calling it follow the policy above and are cached as usual.
 
 Numba's thread count is thread-local; :func:`num_threads` sets it around one call.
 
@@ -31,9 +34,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import numba
+from numba.extending import intrinsic
 
 __all__ = [
     "jit",
+    "intrinsic",
     "jit_parallel",
     "num_threads",
     "cache_enabled",

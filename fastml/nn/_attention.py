@@ -11,20 +11,14 @@ of its work items (batch, head, query tile) run on fastml's shared pool of Pytho
 threads (fastml._parallel), which needs no parallel-kernel compilation (that would
 add ~5 s to the first call of each dtype) and no OpenMP runtime.
 
-How the products run: the kernel's two matrix products per tile are BLAS gemm
-calls, made from the calling threads, so BLAS must not start threads of its own. With threadpoolctl installed, BLAS is held to one thread during the call and
-the tiles are 256 x 256; without it the tiles shrink until
-tile_q * tile_k * max(E, E_v) <= 2**18, below which OpenBLAS always multiplies on the
-calling thread (slower, same results up to rounding). Results do not depend on
-``n_jobs``.
+How the products run: on the attention kernel's own register-blocked FMA
+micro-kernel (fastml.kernels.nn._microkernels), not BLAS, so nothing needs to be
+held to one thread and the speed does not depend on the BLAS installed.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -38,53 +32,16 @@ __all__ = ["scaled_dot_product_attention", "MultiheadAttention"]
 
 _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 # Tile sizes (queries x keys), chosen by measurement on a 2-core AMD EPYC (Zen 3,
-# 512 KiB L2 per core): BLAS gemm reaches ~80 GFLOP/s per core in float32 on
-# 256 x 256 x 64 products, and the score and probability tiles (256 KiB each in
-# float32) stay within L2 and L3.
-_TILE_Q = 256
+# 512 KiB L2 per core) at L = 2048, d = 64, float32; each a multiple of the
+# micro-kernel's 6 rows and 16 columns.
+_TILE_Q = 252
 _TILE_K = 256
-# OpenBLAS multiplies on the calling thread when m * n * k <= 2**18.
-_BLAS_SERIAL_LIMIT = 1 << 18
-
-_controller_lock = threading.Lock()
-_controller: Any = None
-_controller_failed = False
 
 
 def _kernels() -> Any:
     from fastml.kernels.nn import attention
 
     return attention
-
-
-def _blas_controller() -> Any:
-    """A threadpoolctl controller that sees the BLAS Numba calls, or None."""
-    global _controller, _controller_failed
-    if _controller is not None or _controller_failed:
-        return _controller
-    with _controller_lock:
-        if _controller is None and not _controller_failed:
-            try:
-                # Numba's np.dot calls the BLAS behind scipy.linalg.cython_blas: load
-                # it before the controller lists the loaded libraries.
-                import scipy.linalg.cython_blas  # noqa: F401
-                from threadpoolctl import ThreadpoolController
-
-                _controller = ThreadpoolController()
-            except Exception:  # pragma: no cover - optional dependency missing
-                _controller_failed = True
-    return _controller
-
-
-@contextlib.contextmanager
-def _single_thread_blas() -> Iterator[bool]:
-    """Hold BLAS to one thread when possible; yields whether it is held."""
-    controller = _blas_controller()
-    if controller is None:  # pragma: no cover - depends on the installation
-        yield False
-        return
-    with controller.limit(limits=1, user_api="blas"):
-        yield True
 
 
 def _as_float_array(x: Any, name: str) -> np.ndarray:
@@ -190,23 +147,6 @@ def _read_only(x: np.ndarray) -> np.ndarray:
     return view
 
 
-def _plan(len_q: int, len_k: int, width: int) -> tuple[int, int, int, bool]:
-    """(tile_q, tile_k, engine, hold_blas) for a call (see the module docstring)."""
-    kern = _kernels()
-    tile_q = max(1, min(_TILE_Q, len_q))
-    tile_k = max(1, min(_TILE_K, len_k))
-    if tile_q * tile_k * width <= _BLAS_SERIAL_LIMIT:
-        return tile_q, tile_k, kern.BLAS, False
-    if _blas_controller() is not None:
-        return tile_q, tile_k, kern.BLAS_SUMS, True
-    while tile_q * tile_k * width > _BLAS_SERIAL_LIMIT and max(tile_q, tile_k) > 8:
-        if tile_q >= tile_k:
-            tile_q = (tile_q + 1) // 2
-        else:
-            tile_k = (tile_k + 1) // 2
-    return tile_q, tile_k, kern.BLAS, False
-
-
 def _run(
     q_rows: np.ndarray,
     k_rows: np.ndarray,
@@ -235,7 +175,8 @@ def _run(
         kind |= kern.FLOAT_MASK
     bools = _NO_BOOL_MASK if bool_mask is None else bool_mask
     floats = _NO_FLOAT_MASK[dtype.char] if float_mask is None else float_mask
-    tile_q, tile_k, engine, hold_blas = _plan(len_q, len_k, max(head_dim, v_dim))
+    tile_q = max(1, min(_TILE_Q, len_q))
+    tile_k = max(1, min(_TILE_K, len_k))
     args = (
         _read_only(q_rows),
         _read_only(k_rows),
@@ -254,16 +195,12 @@ def _run(
         float(scale),
         tile_q,
         tile_k,
-        engine,
     )
 
     def work(first: int, last: int) -> None:
         kern.attend(*args, first, last)
 
-    n_items = kern.count_items(n_batch, n_heads, len_q, tile_q)
-    hold = _single_thread_blas() if hold_blas else contextlib.nullcontext(True)
-    with hold:
-        run_chunks(work, n_items, n_threads)
+    run_chunks(work, kern.count_items(n_batch, n_heads, len_q, tile_q), n_threads)
 
 
 _NO_BOOL_MASK = np.ones((1, 1, 1, 1), dtype=np.bool_)

@@ -48,7 +48,6 @@ def run_kernel(
     causal=False,
     scale=None,
     tiles=(16, 8),
-    engine=None,
     n_threads=2,
 ):
     """out (B, H, L, E_v) for q (B, H, L, E), k (B, H_kv, S, E), v (B, H_kv, S, E_v);
@@ -89,7 +88,6 @@ def run_kernel(
         float(scale),
         tiles[0],
         tiles[1],
-        K.BLAS_SUMS if engine is None else engine,
     )
     n_items = K.count_items(n_batch, n_heads, len_q, tiles[0])
     run_chunks(lambda a, b: K.attend(*args, a, b), n_items, n_threads)
@@ -127,13 +125,12 @@ def test_matches_reference(dtype, seed, len_q, len_k, head_dim):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("tiles", [(1, 1), (7, 5), (64, 64), (256, 256)])
-def test_tile_sizes_and_engines(dtype, tiles):
+def test_tile_sizes(dtype, tiles):
     rng = np.random.default_rng(3)
     q, k, v = _qkv(rng, (1, 2, 29, 16), (1, 2, 41, 16), 16, dtype)
     ref = _reference(q, k, v, is_causal=True)
-    for engine in (K.BLAS, K.BLAS_SUMS):
-        out = run_kernel(q, k, v, causal=True, tiles=tiles, engine=engine)
-        assert_allclose(out, ref, rtol=0, atol=ATOL[dtype])
+    out = run_kernel(q, k, v, causal=True, tiles=tiles)
+    assert_allclose(out, ref, rtol=0, atol=ATOL[dtype])
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -265,7 +262,7 @@ def test_heads_as_column_slices():
         _ro(q), _ro(k), _ro(v), out, layout, n_batch, n_heads, n_kv, head_dim,
         v_dim, _ro(np.ones((1, 1, 1, 1), bool)),
         _ro(np.zeros((1, 1, 1, 1), np.float32)), K.NO_MASK, True,
-        1.0 / np.sqrt(head_dim), 4, 4, K.BLAS_SUMS, 0, n_items,
+        1.0 / np.sqrt(head_dim), 4, 4, 0, n_items,
     )  # fmt: skip
 
     def split(x, h):
@@ -286,7 +283,7 @@ def test_bad_layout_is_refused():
         K.attend(
             _ro(q), _ro(q), _ro(q), out, layout, 2, 2, 2, 8, 8,
             _ro(np.ones((1, 1, 1, 1), bool)), _ro(np.zeros((1, 1, 1, 1), np.float32)),
-            K.NO_MASK, False, 1.0, 4, 4, K.BLAS, 0, 4,
+            K.NO_MASK, False, 1.0, 4, 4, 0, 4,
         )  # fmt: skip
 
 
