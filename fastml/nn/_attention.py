@@ -6,10 +6,10 @@ alignment, grouped-query attention) and runs the tiled flash-attention kernel of
 ``fastml.kernels.nn.attention``: memory beyond the inputs and the output is a few
 tiles per thread, never an (L, S) matrix of scores.
 
-Threads: the kernel is serial and releases the GIL; ``n_jobs`` contiguous ranges
-of its work items (batch, head, query tile) run on fastml's shared pool of Python
-threads (fastml._parallel), which needs no parallel-kernel compilation (that would
-add ~5 s to the first call of each dtype) and no OpenMP runtime.
+Threads: the kernel is serial and releases the GIL; ``n_jobs`` threads of
+fastml's shared pool (fastml._parallel) take ranges of its work items (batch, head,
+query tile) from a shared counter. No parallel-kernel compilation (which would add
+~5 s to the first call of each dtype) and no OpenMP runtime.
 
 How the products run: on the attention kernel's own register-blocked FMA
 micro-kernel (fastml.kernels.nn._microkernels), not BLAS, so nothing needs to be
@@ -18,6 +18,7 @@ held to one thread and the speed does not depend on the BLAS installed.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -197,10 +198,23 @@ def _run(
         tile_k,
     )
 
-    def work(first: int, last: int) -> None:
-        kern.attend(*args, first, last)
+    n_items = kern.count_items(n_batch, n_heads, len_q, tile_q)
+    # Dynamic scheduling: the threads take units of `grain` items from a shared
+    # counter (itertools.count's next() is atomic under the GIL), so a thread slowed
+    # by another process on its core does not hold the others up, and causal work
+    # (which varies between items) balances itself. ~8 units per thread keep the
+    # per-call overhead negligible for small items.
+    grain = max(1, n_items // (8 * n_threads))
+    n_units = -(-n_items // grain)
+    counter = itertools.count()
 
-    run_chunks(work, kern.count_items(n_batch, n_heads, len_q, tile_q), n_threads)
+    def work(first_worker: int, last_worker: int) -> None:
+        for _ in range(first_worker, last_worker):
+            while (unit := next(counter)) < n_units:
+                kern.attend(*args, unit * grain, min((unit + 1) * grain, n_items))
+
+    n_workers = min(n_threads, n_units)
+    run_chunks(work, n_workers, n_workers)
 
 
 _NO_BOOL_MASK = np.ones((1, 1, 1, 1), dtype=np.bool_)
