@@ -327,3 +327,43 @@ def test_scores_growing_or_shrinking_along_the_keys(dtype):
             ref = _reference(q, keys, v, scale=scale)
             top = scale * np.abs(q.astype(np.float64) @ np.swapaxes(keys, -1, -2)).max()
             assert_allclose(out, ref, rtol=0, atol=max(ATOL[dtype], eps * top))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_packed_tile_products_match_numpy(dtype):
+    # The micro-kernel products behind the attention tiles (the kernel's private
+    # helpers): transposed key panels and value panels with zero padding.
+    from fastml.kernels.nn._microkernels import MR
+
+    width = 16 if dtype == np.float32 else 8
+    rng = np.random.default_rng(13)
+    for m, n, head_dim, v_dim in [(1, 1, 1, 1), (6, 16, 64, 64), (13, 37, 80, 24)]:
+        m_pad = -(-m // MR) * MR
+        qs = np.zeros(m_pad * head_dim, dtype)
+        q = rng.standard_normal((m, head_dim)).astype(dtype)
+        qs[: m * head_dim] = q.ravel()
+        keys = rng.standard_normal((n, head_dim)).astype(dtype)
+        n_panels = -(-n // width)
+        ld = n_panels * width
+        packed = np.full(n_panels * width * head_dim, np.nan, dtype)
+        K._pack_keys(keys, packed, width)
+        scores = np.full(m_pad * ld, np.nan, dtype)
+        K._multiply(qs, head_dim, packed, scores, ld, m_pad, n_panels, head_dim,
+                    width, False)  # fmt: skip
+        got = scores.reshape(m_pad, ld)[:m, :n]
+        tol = 1e-5 if dtype == np.float32 else 1e-12
+        assert_allclose(got, q.astype(np.float64) @ keys.T, atol=tol * head_dim)
+        # acc += P @ V with an accumulator holding earlier values.
+        p = rng.random((m_pad, ld)).astype(dtype)
+        values = rng.standard_normal((n, v_dim)).astype(dtype)
+        v_pad = -(-v_dim // width) * width
+        vpacked = np.full(n * v_pad, np.nan, dtype)
+        K._pack_values(values, vpacked, width)
+        acc = rng.standard_normal((m_pad, v_pad)).astype(dtype)
+        expected = acc[:m, :v_dim] + p[:m, :n].astype(np.float64) @ values
+        K._multiply(p.ravel(), ld, vpacked, acc.ravel(), v_pad, m_pad, v_pad // width,
+                    n, width, True)  # fmt: skip
+        assert_allclose(acc[:m, :v_dim], expected, atol=tol * n)
+        sums = np.empty(m, dtype)
+        K._row_sums(p.ravel(), m, n, ld, sums)
+        assert_allclose(sums, p[:m, :n].astype(np.float64).sum(axis=1), rtol=tol)
