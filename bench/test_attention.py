@@ -12,7 +12,7 @@ high-water mark over one call (``/proc/self/clear_refs`` resets the mark after a
 warm-up call), which sees new pages of any origin (numpy, Numba's runtime, BLAS
 buffers) but not freed pages the allocator re-uses; tracemalloc's peak (numpy and
 Numba allocations, whether re-used or not) is reported alongside. Both include the
-8 MiB output; measured here: ~9.6 MiB (tracemalloc), ~8.6 MiB (RSS) with 2 threads.
+8 MiB output; measured here: ~9.5 MiB (tracemalloc), ~8 MiB (RSS) with 2 threads.
 
 Run: ``pytest bench/test_attention.py --benchmark-only --benchmark-group-by=group``.
 """
