@@ -192,16 +192,25 @@ def _row_max(row: np.ndarray) -> float:
 
 
 @jit
-def _load_scaled(src: np.ndarray, scale: float, dst: np.ndarray, rows_pad: int) -> None:
-    """dst[r * E + e] = scale * src[r, e] for the (m, E) tile src (any strides),
-    and zero rows m .. rows_pad - 1 (padding of the micro-kernel's row blocks)."""
-    rows, cols = src.shape
-    for r in range(rows):
-        row = src[r]
-        base = r * cols
-        for c in range(cols):
-            dst[base + c] = row[c] * scale
-    for i in range(rows * cols, rows_pad * cols):
+def _load_scaled(
+    q: np.ndarray,
+    row: int,
+    i0: int,
+    m: int,
+    col: int,
+    head_dim: int,
+    scale: float,
+    dst: np.ndarray,
+    rows_pad: int,
+) -> None:
+    """dst[r * E + e] = scale * q[row, i0 + r, col + e] for r < m, and zero rows
+    m .. rows_pad - 1 (padding of the micro-kernel's row blocks)."""
+    for r in range(m):
+        src = q[row, i0 + r]
+        d = dst[r * head_dim : (r + 1) * head_dim]
+        for e in range(head_dim):
+            d[e] = src[col + e] * scale
+    for i in range(m * head_dim, rows_pad * head_dim):
         dst[i] = 0.0
 
 
@@ -212,40 +221,65 @@ def _fill(dst: np.ndarray, value: float) -> None:
 
 
 @jit
-def _pack_keys(kt: np.ndarray, packed: np.ndarray, width: int) -> None:
-    """The (n, E) key tile kt (any strides) as transposed panels of ``width`` keys:
-    packed[(p * E + e) * width + t] = kt[p * width + t, e], zero past key n
-    (written in order, read across the tile's rows)."""
-    n, head_dim = kt.shape
-    n_full = n // width
-    for p in range(n_full):
-        block = kt[p * width : (p + 1) * width]
+def _pack_keys(
+    k: np.ndarray,
+    row: int,
+    j0: int,
+    n: int,
+    col: int,
+    head_dim: int,
+    packed: np.ndarray,
+    width: int,
+) -> None:
+    """Keys j0 .. j0 + n - 1 of k[row] (columns col .. col + E - 1) as transposed
+    panels of ``width`` keys: packed[(p * E + e) * width + t] = key p * width + t,
+    component e; zero past key n. Written in order, read across the keys (a
+    ``width`` x E block stays in L1)."""
+    n_panels = (n + width - 1) // width
+    for p in range(n_panels):
         base = p * head_dim * width
-        for e in range(head_dim):
-            dst = packed[base + e * width : base + (e + 1) * width]
-            for t in range(width):
-                dst[t] = block[t, e]
-    if n_full * width < n:
-        base = n_full * head_dim * width
-        for e in range(head_dim):
-            for t in range(width):
-                key = n_full * width + t
-                packed[base + e * width + t] = kt[key, e] if key < n else 0.0
+        first = j0 + p * width
+        count = min(width, n - p * width)
+        if count == width:
+            for e in range(head_dim):
+                d = packed[base + e * width : base + (e + 1) * width]
+                for t in range(width):
+                    d[t] = k[row, first + t, col + e]
+        else:
+            for e in range(head_dim):
+                for t in range(width):
+                    packed[base + e * width + t] = (
+                        k[row, first + t, col + e] if t < count else 0.0
+                    )
 
 
 @jit
-def _pack_values(vt: np.ndarray, packed: np.ndarray, width: int) -> None:
-    """The (n, E_v) value tile vt (any strides) as panels of ``width`` columns:
-    packed[(q * n + j) * width + t] = vt[j, q * width + t], zero past column E_v."""
-    n, v_dim = vt.shape
-    n_panels = (v_dim + width - 1) // width
-    for q in range(n_panels):
-        for j in range(n):
-            row = vt[j]
-            base = (q * n + j) * width
+def _pack_values(
+    v: np.ndarray,
+    row: int,
+    j0: int,
+    n: int,
+    col: int,
+    v_dim: int,
+    packed: np.ndarray,
+    width: int,
+) -> None:
+    """Values j0 .. j0 + n - 1 of v[row] (columns col .. col + E_v - 1) as panels of
+    ``width`` columns: packed[(q * n + j) * width + t] = value j0 + j, column
+    q * width + t; zero past column E_v."""
+    n_full = v_dim // width
+    for j in range(n):
+        src = v[row, j0 + j]
+        for q in range(n_full):
+            d = packed[(q * n + j) * width : (q * n + j + 1) * width]
+            c0 = col + q * width
             for t in range(width):
-                c = q * width + t
-                packed[base + t] = row[c] if c < v_dim else 0.0
+                d[t] = src[c0 + t]
+        if n_full * width < v_dim:
+            base = (n_full * n + j) * width
+            for t in range(width):
+                c = n_full * width + t
+                packed[base + t] = src[col + c] if c < v_dim else 0.0
 
 
 @jit
@@ -445,17 +479,24 @@ def _rescale(acc: np.ndarray, alpha: np.ndarray, m: int, ld: int) -> None:
 
 @jit
 def _store_output(
-    acc: np.ndarray, ld: int, run_sum: np.ndarray, dst: np.ndarray
+    acc: np.ndarray,
+    ld: int,
+    run_sum: np.ndarray,
+    out: np.ndarray,
+    row: int,
+    i0: int,
+    m: int,
+    col: int,
+    v_dim: int,
 ) -> None:
-    """dst (m, E_v) = acc rows / run_sum (0 where the sum is 0)."""
-    m, v_dim = dst.shape
+    """out[row, i0 + r, col + c] = acc[r, c] / run_sum[r] (0 where the sum is 0)."""
     for r in range(m):
         t = run_sum[r]
         inv = 0.0 if t == 0.0 else 1.0 / t
-        row = acc[r * ld : r * ld + v_dim]
-        d = dst[r]
+        src = acc[r * ld : r * ld + v_dim]
+        d = out[row, i0 + r]
         for c in range(v_dim):
-            d[c] = row[c] * inv
+            d[col + c] = src[c] * inv
 
 
 # --- driver ------------------------------------------------------------------------------
@@ -611,7 +652,7 @@ def attend(
         k_col = g * layout[1, 2]
         v_col = g * layout[2, 2]
         o_col = h * layout[3, 2]
-        _load_scaled(q[q_row, i0:i1, q_col : q_col + head_dim], q_scale, qs, m_pad)
+        _load_scaled(q, q_row, i0, m, q_col, head_dim, q_scale, qs, m_pad)
         _fill(acc[: m_pad * v_pad], 0.0)
         _fill(run_max[:m], -np.inf)
         _fill(run_sum[:m], 0.0)
@@ -621,7 +662,7 @@ def attend(
             n = j1 - j0
             n_panels = (n + width - 1) // width
             ld = n_panels * width
-            _pack_keys(k[k_row, j0:j1, k_col : k_col + head_dim], k_packed, width)
+            _pack_keys(k, k_row, j0, n, k_col, head_dim, k_packed, width)
             _multiply(qs, head_dim, k_packed, s_buf, ld, m_pad, n_panels, head_dim,
                       width, False)  # fmt: skip
             _apply_masks(
@@ -633,7 +674,7 @@ def attend(
             _check_rows(s_buf, p_buf, m, n, ld, run_max, alpha, sums)
             _update_sums(run_sum, alpha, sums, m)
             _rescale(acc, alpha, m, v_pad)
-            _pack_values(v[v_row, j0:j1, v_col : v_col + v_dim], v_packed, width)
+            _pack_values(v, v_row, j0, n, v_col, v_dim, v_packed, width)
             _multiply(p_buf, ld, v_packed, acc, v_pad, m_pad, v_pad // width, n,
                       width, True)  # fmt: skip
-        _store_output(acc, v_pad, run_sum, out[o_row, i0:i1, o_col : o_col + v_dim])
+        _store_output(acc, v_pad, run_sum, out, o_row, i0, m, o_col, v_dim)

@@ -346,7 +346,7 @@ def test_packed_tile_products_match_numpy(dtype):
         n_panels = -(-n // width)
         ld = n_panels * width
         packed = np.full(n_panels * width * head_dim, np.nan, dtype)
-        K._pack_keys(keys, packed, width)
+        K._pack_keys(_ro(keys[None]), 0, 0, n, 0, head_dim, packed, width)
         scores = np.full(m_pad * ld, np.nan, dtype)
         K._multiply(qs, head_dim, packed, scores, ld, m_pad, n_panels, head_dim,
                     width, False)  # fmt: skip
@@ -358,7 +358,7 @@ def test_packed_tile_products_match_numpy(dtype):
         values = rng.standard_normal((n, v_dim)).astype(dtype)
         v_pad = -(-v_dim // width) * width
         vpacked = np.full(n * v_pad, np.nan, dtype)
-        K._pack_values(values, vpacked, width)
+        K._pack_values(_ro(values[None]), 0, 0, n, 0, v_dim, vpacked, width)
         acc = rng.standard_normal((m_pad, v_pad)).astype(dtype)
         expected = acc[:m, :v_dim] + p[:m, :n].astype(np.float64) @ values
         K._multiply(p.ravel(), ld, vpacked, acc.ravel(), v_pad, m_pad, v_pad // width,
