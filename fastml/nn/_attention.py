@@ -39,6 +39,19 @@ _TILE_Q = 252
 _TILE_K = 256
 
 
+def _balanced_tile(length: int, largest: int, multiple: int) -> int:
+    """Tile size for ``length`` rows: about ``length / largest`` tiles of equal
+    sizes, rounded up to a multiple of the micro-kernel's block (so L = 512 runs as
+    258 + 254 query rows, not 252 + 252 + 8)."""
+    n_tiles = max(1, round(length / largest))
+    if -(-length // n_tiles) > largest + largest // 4:
+        n_tiles += 1
+    if n_tiles == 1:
+        return max(1, length)
+    size = -(-length // n_tiles)
+    return -(-size // multiple) * multiple
+
+
 def _kernels() -> Any:
     from fastml.kernels.nn import attention
 
@@ -176,8 +189,8 @@ def _run(
         kind |= kern.FLOAT_MASK
     bools = _NO_BOOL_MASK if bool_mask is None else bool_mask
     floats = _NO_FLOAT_MASK[dtype.char] if float_mask is None else float_mask
-    tile_q = max(1, min(_TILE_Q, len_q))
-    tile_k = max(1, min(_TILE_K, len_k))
+    tile_q = _balanced_tile(len_q, _TILE_Q, 6)
+    tile_k = _balanced_tile(len_k, _TILE_K, 16)
     args = (
         _read_only(q_rows),
         _read_only(k_rows),
