@@ -16,6 +16,7 @@ Run: ``pytest bench/test_encoder.py --benchmark-only --benchmark-group-by=group`
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Any
 
@@ -23,6 +24,14 @@ import numpy as np
 import pytest
 
 from fastml.benchmarking.workloads.encoder import make_sentences
+
+# torch must load its own OpenMP runtime before Numba starts its thread pool (the
+# autouse thread-limit fixture does that at the first test): when Numba's OpenMP
+# layer is up first, the system libgomp it loaded is shared with torch (same
+# soname) and sentence-transformers runs ~30 x slower. Importing torch at
+# collection keeps the peer's timing honest.
+with contextlib.suppress(ImportError):
+    import torch  # noqa: F401
 
 BATCH_SIZE = 32
 

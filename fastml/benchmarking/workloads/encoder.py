@@ -46,7 +46,15 @@ def make_sentences(folder: Any, n_sentences: int, seed: int) -> list[str]:
 
 
 def _make(size: Size, seed: int) -> _EncoderData:
+    import contextlib
+
     from fastml.benchmarking._pretrained import minilm_path
+
+    # The peer's torch must load its own OpenMP runtime before fastml's first
+    # parallel kernel starts Numba's (which would otherwise hand torch the system
+    # libgomp and slow it down ~30 x): import it now, untimed, when installed.
+    with contextlib.suppress(ImportError):
+        import torch  # noqa: F401
 
     folder = minilm_path()
     if folder is None:
