@@ -309,3 +309,17 @@ def test_constructor_checks(folder):
     with pytest.raises(ValueError, match="max_seq_length must be an int"):
         SentenceEncoder(tokenizer, model, max_seq_length=8.0)
     assert SentenceEncoder(tokenizer, model).max_seq_length == 20
+
+
+def test_concurrent_calls_from_two_threads(encoder):
+    from concurrent.futures import ThreadPoolExecutor
+
+    expected = encoder.encode(SENTENCES, batch_size=2, n_jobs=2)
+    with ThreadPoolExecutor(2) as pool:
+        results = list(
+            pool.map(
+                lambda _: encoder.encode(SENTENCES, batch_size=2, n_jobs=2), range(4)
+            )
+        )
+    for got in results:
+        np.testing.assert_array_equal(got, expected)
