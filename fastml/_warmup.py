@@ -181,6 +181,7 @@ _FAMILIES: dict[str, tuple[str, Callable[[ModuleType], int] | None]] = {
     "gbdt": ("fastml.gbdt", None),
     "neighbors": ("fastml.neighbors", None),
     "cluster": ("fastml.cluster", None),
+    "nn": ("fastml.nn", None),
 }
 
 

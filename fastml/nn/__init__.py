@@ -45,3 +45,40 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+def _warmup() -> None:
+    """Load or compile the kernels of fastml.nn (fastml.warmup()): attention (float32
+    and float64, masks and causal), the fused add + LayerNorm and GELU of a small
+    random BERT encoder and GPT decoder, the fastText subword kernels and every
+    quantization kernel."""
+    import numpy as np
+
+    from fastml.nn import quantize
+    from fastml.nn._attention import scaled_dot_product_attention
+    from fastml.nn._bert import BertConfig, BertModel
+    from fastml.nn._decoder import DecoderConfig, GPTDecoder
+    from fastml.nn.tokenizers import FastTextSubwords
+
+    for dtype in (np.float32, np.float64):
+        x = np.zeros((1, 2, 5, 8), dtype)
+        mask = np.ones(5, dtype=bool)
+        scaled_dot_product_attention(x, x, x, attn_mask=mask, is_causal=True)
+    config = BertConfig.from_dict(
+        {
+            "vocab_size": 20,
+            "hidden_size": 8,
+            "num_hidden_layers": 1,
+            "num_attention_heads": 2,
+            "intermediate_size": 16,
+            "max_position_embeddings": 8,
+        }
+    )
+    BertModel.random(config, random_state=0)(np.array([[1, 2, 3], [4, 5, 0]]))
+    decoder_config = DecoderConfig(
+        vocab_size=20, n_positions=8, d_model=8, n_heads=2, n_layers=1
+    )
+    GPTDecoder(decoder_config, random_state=0)(np.array([[1, 2, 3]]))
+    subwords = FastTextSubwords(["cat"], bucket=100)
+    subwords.word_vector("cats", np.zeros((subwords.n_rows, 4), np.float32))
+    quantize._warmup()
