@@ -34,117 +34,7 @@ __all__ = [
 ]
 
 
-cdef extern from *:
-    """
-    #include <stdint.h>
-    #include <string.h>
-    #include <stddef.h>
-
-    typedef float fm_hnsw_v8 __attribute__((vector_size(32)));
-
-    /* Squared L2 and dot product of float32 vectors: two 8-lane accumulators
-       (GCC/clang vector extensions), compiled twice: for the baseline ISA and for
-       AVX2+FMA, chosen once at import from the CPU's features. */
-    #define FM_HNSW_L2_BODY                                                   \\
-        fm_hnsw_v8 acc0 = {0}, acc1 = {0};                                    \\
-        size_t i = 0;                                                         \\
-        for (; i + 16 <= n; i += 16) {                                        \\
-            fm_hnsw_v8 x0, y0, x1, y1;                                        \\
-            memcpy(&x0, a + i, 32); memcpy(&y0, b + i, 32);                   \\
-            memcpy(&x1, a + i + 8, 32); memcpy(&y1, b + i + 8, 32);           \\
-            x0 -= y0; x1 -= y1;                                               \\
-            acc0 += x0 * x0; acc1 += x1 * x1;                                 \\
-        }                                                                     \\
-        for (; i + 8 <= n; i += 8) {                                          \\
-            fm_hnsw_v8 x0, y0;                                                \\
-            memcpy(&x0, a + i, 32); memcpy(&y0, b + i, 32);                   \\
-            x0 -= y0; acc0 += x0 * x0;                                        \\
-        }                                                                     \\
-        acc0 += acc1;                                                         \\
-        float s = ((acc0[0] + acc0[4]) + (acc0[1] + acc0[5]))                 \\
-                + ((acc0[2] + acc0[6]) + (acc0[3] + acc0[7]));                \\
-        for (; i < n; i++) { float d = a[i] - b[i]; s += d * d; }             \\
-        return s;
-
-    #define FM_HNSW_IP_BODY                                                   \\
-        fm_hnsw_v8 acc0 = {0}, acc1 = {0};                                    \\
-        size_t i = 0;                                                         \\
-        for (; i + 16 <= n; i += 16) {                                        \\
-            fm_hnsw_v8 x0, y0, x1, y1;                                        \\
-            memcpy(&x0, a + i, 32); memcpy(&y0, b + i, 32);                   \\
-            memcpy(&x1, a + i + 8, 32); memcpy(&y1, b + i + 8, 32);           \\
-            acc0 += x0 * y0; acc1 += x1 * y1;                                 \\
-        }                                                                     \\
-        for (; i + 8 <= n; i += 8) {                                          \\
-            fm_hnsw_v8 x0, y0;                                                \\
-            memcpy(&x0, a + i, 32); memcpy(&y0, b + i, 32);                   \\
-            acc0 += x0 * y0;                                                  \\
-        }                                                                     \\
-        acc0 += acc1;                                                         \\
-        float s = ((acc0[0] + acc0[4]) + (acc0[1] + acc0[5]))                 \\
-                + ((acc0[2] + acc0[6]) + (acc0[3] + acc0[7]));                \\
-        for (; i < n; i++) s += a[i] * b[i];                                  \\
-        return 1.0f - s;
-
-    static inline void fm_hnsw_prefetch(const void* p) {
-    #if defined(__GNUC__) || defined(__clang__)
-        __builtin_prefetch(p, 0, 3);
-    #endif
-    }
-    /* Every cache line of a vector: the hardware prefetcher would fetch them one
-       after the other as the distance loop reaches them. */
-    static inline void fm_hnsw_prefetch_rows(const float* p, size_t n_bytes) {
-        const char* c = (const char*) p;
-        for (size_t off = 0; off < n_bytes; off += 64) fm_hnsw_prefetch(c + off);
-    }
-
-    static float fm_hnsw_l2_base(const float* a, const float* b, size_t n)
-    { FM_HNSW_L2_BODY }
-    static float fm_hnsw_ip_base(const float* a, const float* b, size_t n)
-    { FM_HNSW_IP_BODY }
-
-    #if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
-    __attribute__((target("avx2,fma")))
-    static float fm_hnsw_l2_avx2(const float* a, const float* b, size_t n)
-    { FM_HNSW_L2_BODY }
-    __attribute__((target("avx2,fma")))
-    static float fm_hnsw_ip_avx2(const float* a, const float* b, size_t n)
-    { FM_HNSW_IP_BODY }
-    static int fm_hnsw_cpu_avx2(void) {
-        __builtin_cpu_init();
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    }
-    #else
-    static float fm_hnsw_l2_avx2(const float* a, const float* b, size_t n)
-    { return fm_hnsw_l2_base(a, b, n); }
-    static float fm_hnsw_ip_avx2(const float* a, const float* b, size_t n)
-    { return fm_hnsw_ip_base(a, b, n); }
-    static int fm_hnsw_cpu_avx2(void) { return 0; }
-    #endif
-    """
-    float fm_hnsw_l2_base(const float* a, const float* b, size_t n) noexcept nogil
-    float fm_hnsw_ip_base(const float* a, const float* b, size_t n) noexcept nogil
-    float fm_hnsw_l2_avx2(const float* a, const float* b, size_t n) noexcept nogil
-    float fm_hnsw_ip_avx2(const float* a, const float* b, size_t n) noexcept nogil
-    int fm_hnsw_cpu_avx2() noexcept nogil
-    void _prefetch "fm_hnsw_prefetch"(const void* p) noexcept nogil
-    void _prefetch_vector "fm_hnsw_prefetch_rows"(const float* p, size_t n_bytes) noexcept nogil
-
-
-ctypedef float (*dist_fn)(const float*, const float*, size_t) noexcept nogil
-
-cdef bint _HAVE_AVX2 = fm_hnsw_cpu_avx2() != 0
-
-
-def simd_available():
-    """True when the AVX2+FMA distance functions are used on this CPU."""
-    return bool(_HAVE_AVX2)
-
-
-cdef dist_fn _dist_for(int space) noexcept nogil:
-    if space == 0:
-        return fm_hnsw_l2_avx2 if _HAVE_AVX2 else fm_hnsw_l2_base
-    return fm_hnsw_ip_avx2 if _HAVE_AVX2 else fm_hnsw_ip_base
+include "_hnsw_distances.pxi"
 
 
 cdef struct Graph:
@@ -159,9 +49,7 @@ cdef struct Graph:
     dist_fn dist
 
 
-cdef struct Pair:
-    float d
-    int32_t id
+include "_hnsw_heap.pxi"
 
 
 cdef struct Scratch:
@@ -184,91 +72,6 @@ cdef inline int32_t* _links(Graph* g, int32_t node, int layer) noexcept nogil:
 
 cdef inline float _dist_id(Graph* g, const float* q, int32_t node) noexcept nogil:
     return g.dist(q, g.data + node * g.dim, g.dim)
-
-
-cdef inline Pair _make_pair(float d, int32_t id) noexcept nogil:
-    cdef Pair x
-    x.d = d
-    x.id = id
-    return x
-
-
-cdef inline bint _pair_less(Pair a, Pair b) noexcept nogil:
-    # Total order (distance, then id): heaps and sorts are deterministic on ties.
-    return a.d < b.d or (a.d == b.d and a.id < b.id)
-
-
-cdef inline void _max_push(Pair* h, Py_ssize_t* n, Pair x) noexcept nogil:
-    cdef Py_ssize_t i = n[0], parent
-    n[0] += 1
-    while i > 0:
-        parent = (i - 1) >> 1
-        if not _pair_less(h[parent], x):
-            break
-        h[i] = h[parent]
-        i = parent
-    h[i] = x
-
-
-cdef inline void _max_pop(Pair* h, Py_ssize_t* n) noexcept nogil:
-    cdef Py_ssize_t size = n[0] - 1, i = 0, child
-    cdef Pair last = h[size]
-    n[0] = size
-    while True:
-        child = 2 * i + 1
-        if child >= size:
-            break
-        if child + 1 < size and _pair_less(h[child], h[child + 1]):
-            child += 1
-        if not _pair_less(last, h[child]):
-            break
-        h[i] = h[child]
-        i = child
-    if size > 0:
-        h[i] = last
-
-
-cdef inline void _min_push(Pair* h, Py_ssize_t* n, Pair x) noexcept nogil:
-    cdef Py_ssize_t i = n[0], parent
-    n[0] += 1
-    while i > 0:
-        parent = (i - 1) >> 1
-        if not _pair_less(x, h[parent]):
-            break
-        h[i] = h[parent]
-        i = parent
-    h[i] = x
-
-
-cdef inline void _min_pop(Pair* h, Py_ssize_t* n) noexcept nogil:
-    cdef Py_ssize_t size = n[0] - 1, i = 0, child
-    cdef Pair last = h[size]
-    n[0] = size
-    while True:
-        child = 2 * i + 1
-        if child >= size:
-            break
-        if child + 1 < size and _pair_less(h[child + 1], h[child]):
-            child += 1
-        if not _pair_less(h[child], last):
-            break
-        h[i] = h[child]
-        i = child
-    if size > 0:
-        h[i] = last
-
-
-cdef inline void _sort_small(Pair* a, Py_ssize_t n) noexcept nogil:
-    """Insertion sort by (distance, id): for the short lists of the link updates."""
-    cdef Py_ssize_t i, j
-    cdef Pair x
-    for i in range(1, n):
-        x = a[i]
-        j = i - 1
-        while j >= 0 and _pair_less(x, a[j]):
-            a[j + 1] = a[j]
-            j -= 1
-        a[j + 1] = x
 
 
 cdef Scratch* _scratch_new(uint16_t* vis, Py_ssize_t capacity, Py_ssize_t res_cap,
