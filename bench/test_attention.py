@@ -29,6 +29,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from fastml.benchmarking.workloads.attention import numpy_attention
+
 try:
     # Imported before anything starts Numba's OpenMP thread pool: torch loaded after
     # it binds to the system's libgomp instead of its own and runs its attention
@@ -58,19 +60,6 @@ def _data(cache: dict[int, Any], length: int) -> tuple[np.ndarray, ...]:
             for _ in range(3)
         )
     return cache[length]
-
-
-def naive_attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, causal: bool) -> Any:
-    """softmax(Q K^T / sqrt(d) + causal bias) V with numpy (float32, BLAS matmul)."""
-    scores = np.matmul(q, np.swapaxes(k, -1, -2))
-    scores *= np.float32(1.0 / np.sqrt(q.shape[-1]))
-    if causal:
-        length = scores.shape[-1]
-        scores[..., np.triu(np.ones((length, length), dtype=bool), 1)] = -np.inf
-    scores -= scores.max(axis=-1, keepdims=True)
-    np.exp(scores, out=scores)
-    scores /= scores.sum(axis=-1, keepdims=True)
-    return np.matmul(scores, v)
 
 
 _REFERENCE: dict[tuple[int, bool], np.ndarray] = {}
@@ -115,7 +104,7 @@ def test_attention(
     else:
 
         def run() -> Any:
-            return naive_attention(q, k, v, causal)
+            return numpy_attention(q, k, v, causal)
 
     run()  # untimed warm-up (compilation for fastml)
     benchmark.group = f"attention_L{length}_{'causal' if causal else 'full'}"

@@ -43,8 +43,15 @@ def _torch(data: Any, n_threads: int, causal: bool) -> np.ndarray:
 
 
 def _numpy(data: Any, n_threads: int, causal: bool) -> np.ndarray:
-    """softmax(Q K^T / sqrt(d)) V with full (L, L) score matrices (BLAS matmul)."""
     q, k, v = data
+    return numpy_attention(q, k, v, causal)
+
+
+def numpy_attention(
+    q: np.ndarray, k: np.ndarray, v: np.ndarray, causal: bool
+) -> np.ndarray:
+    """The naive peer: softmax(Q K^T / sqrt(d) + causal bias) V with full (L, L)
+    score matrices (float32, BLAS matmul)."""
     scores = np.matmul(q, np.swapaxes(k, -1, -2))
     scores *= np.float32(1.0 / np.sqrt(q.shape[-1]))
     if causal:
