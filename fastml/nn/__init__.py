@@ -14,7 +14,7 @@ from typing import Any
 
 _ATTRIBUTES = {
     "scaled_dot_product_attention": "fastml.nn._attention",
-    "MultiheadAttention": "fastml.nn._attention",
+    "MultiheadAttention": "fastml.nn._multihead",
     "Linear": "fastml.nn._layers",
     "LayerNorm": "fastml.nn._layers",
     "Embedding": "fastml.nn._layers",
