@@ -9,37 +9,9 @@ from typing import Any
 import numpy as np
 
 from fastml._config import resolve_n_jobs
-from fastml.nn._layers import Embedding, LayerNorm, Linear
+from fastml.nn._layers import Embedding, LayerNorm, Linear, add_layer_norm
 
 __all__ = ["BertEmbeddings", "BertLayer"]
-
-
-_MIN_ROWS_PER_THREAD = 64
-
-
-def _add_layer_norm(
-    x: np.ndarray, residual: np.ndarray, norm: LayerNorm, n_threads: int
-) -> np.ndarray:
-    """``norm(x + residual)`` on (n_rows, width) arrays, written into ``x``."""
-    from fastml._parallel import run_chunks
-    from fastml.kernels.nn import layer_norm as kernels
-
-    dtype = norm.weight.dtype
-    x = np.ascontiguousarray(x, dtype=dtype)
-    residual = np.ascontiguousarray(residual, dtype=dtype)
-    kernel = (
-        kernels.add_layer_norm_f32
-        if dtype == np.float32
-        else kernels.add_layer_norm_f64
-    )
-    weight, bias, eps = norm.weight, norm.bias, norm.eps
-
-    def chunk(start: int, stop: int) -> None:
-        kernel(x[start:stop], residual[start:stop], weight, bias, eps, x[start:stop])
-
-    n_rows = x.shape[0]
-    run_chunks(chunk, n_rows, min(n_threads, max(1, n_rows // _MIN_ROWS_PER_THREAD)))
-    return x
 
 
 class _Layout:
@@ -100,7 +72,7 @@ class BertEmbeddings:
         words = self.word_embeddings.weight[input_ids]
         rest = self.position_embeddings.weight[positions]
         rest += self.token_type_embeddings.weight[token_type_ids]
-        return _add_layer_norm(words, rest, self.layer_norm, n_threads)
+        return add_layer_norm(words, rest, self.layer_norm, n_threads)
 
 
 class BertLayer:
@@ -177,15 +149,13 @@ class BertLayer:
             gathered = by_token[layout.rows_idx, layout.cols_idx].reshape(
                 n_tokens, width
             )
-        attended = _add_layer_norm(
+        attended = add_layer_norm(
             self.attention_output(gathered), hidden, self.attention_norm, n_threads
         )
         # Out of place: fastml's GELU kernel vectorises only when its input and
         # output do not overlap (in place it runs ~8 x slower).
         inner = gelu(self.intermediate(attended), self.gelu_approximate, n_jobs=n_jobs)
-        return _add_layer_norm(
-            self.output(inner), attended, self.output_norm, n_threads
-        )
+        return add_layer_norm(self.output(inner), attended, self.output_norm, n_threads)
 
 
 def _attention() -> Any:

@@ -16,7 +16,7 @@ import numpy as np
 
 from fastml.utils.validation import check_random_state
 
-__all__ = ["Embedding", "LayerNorm", "Linear", "layer_norm"]
+__all__ = ["Embedding", "LayerNorm", "Linear", "add_layer_norm", "layer_norm"]
 
 
 def _float_array(value: Any, name: str, ndim: int | None = None) -> np.ndarray:
@@ -114,27 +114,71 @@ class Linear:
         )
 
 
+# Rows per thread below which the fused kernel runs on fewer threads.
+_MIN_ROWS_PER_THREAD = 64
+
+
+def _normalize_rows(
+    x: np.ndarray,
+    residual: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray,
+    eps: float,
+    out: np.ndarray,
+    n_threads: int,
+) -> None:
+    """``out = LayerNorm(x + residual)`` row by row on 2-D C-contiguous arrays of
+    one float dtype (kernels/nn/layer_norm.py), rows split over threads."""
+    from fastml._parallel import run_chunks
+    from fastml.kernels.nn import layer_norm as kernels
+
+    kernel = (
+        kernels.add_layer_norm_f32
+        if x.dtype == np.float32
+        else kernels.add_layer_norm_f64
+    )
+
+    def chunk(start: int, stop: int) -> None:
+        kernel(x[start:stop], residual[start:stop], weight, bias, eps, out[start:stop])
+
+    n_rows = x.shape[0]
+    run_chunks(chunk, n_rows, min(n_threads, max(1, n_rows // _MIN_ROWS_PER_THREAD)))
+
+
 def layer_norm(
     x: Any, weight: np.ndarray | None, bias: np.ndarray | None, eps: float = 1e-5
 ) -> np.ndarray:
     """Normalise the last dimension to zero mean and unit variance, then scale/shift.
 
     ``(x - mean) / sqrt(var + eps) * weight + bias`` with the biased variance (as
-    torch). Mean and variance are accumulated in float64 and the result returned in
-    x's floating dtype (float32 for other numeric input).
+    torch), computed by the fused kernel of :func:`add_layer_norm` with a zero
+    residual: statistics in float64, the result in x's floating dtype (float32 for
+    other numeric input).
     """
     x = np.asarray(x)
     dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.dtype(np.float32)
-    x64 = x.astype(np.float64)
-    mean = x64.mean(axis=-1, keepdims=True)
-    centred = x64 - mean
-    var = np.mean(centred * centred, axis=-1, keepdims=True)
-    out = (centred / np.sqrt(var + eps)).astype(dtype)
-    if weight is not None:
-        out *= weight
-    if bias is not None:
-        out += bias
-    return out
+    width = x.shape[-1] if x.ndim else 1
+    if x.size == 0:
+        return np.empty(x.shape, dtype)
+    rows = np.ascontiguousarray(x, dtype=dtype).reshape(-1, width)
+    w = np.ones(width, dtype) if weight is None else np.asarray(weight, dtype)
+    b = np.zeros(width, dtype) if bias is None else np.asarray(bias, dtype)
+    out = np.empty_like(rows)
+    _normalize_rows(rows, np.zeros_like(rows), w, b, float(eps), out, 1)
+    return out.reshape(x.shape)
+
+
+def add_layer_norm(
+    x: np.ndarray, residual: np.ndarray, norm: LayerNorm, n_threads: int = 1
+) -> np.ndarray:
+    """``norm(x + residual)`` on (n_rows, width) arrays, written into ``x`` (after a
+    conversion to the norm's dtype, which copies) and returned: the closing step of
+    a post-LayerNorm transformer block as one fused pass."""
+    dtype = norm.weight.dtype
+    x = np.ascontiguousarray(x, dtype=dtype)
+    residual = np.ascontiguousarray(residual, dtype=dtype)
+    _normalize_rows(x, residual, norm.weight, norm.bias, norm.eps, x, n_threads)
+    return x
 
 
 class LayerNorm:
