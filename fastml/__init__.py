@@ -18,6 +18,7 @@ _SUBMODULES = (
     "benchmarking",
     "cluster",
     "datasets",
+    "ensemble",
     "gbdt",
     "losses",
     "metrics",
@@ -25,6 +26,7 @@ _SUBMODULES = (
     "neighbors",
     "nn",
     "preprocessing",
+    "tree",
     "utils",
 )
 _ATTRIBUTES = {
