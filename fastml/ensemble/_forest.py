@@ -1,0 +1,943 @@
+"""Random forests and extremely randomized trees, with out-of-bag estimates.
+
+A forest fits ``n_estimators`` trees of fastml.tree, each on its own randomised
+version of the training set, and averages their predictions (class fractions or
+means). Random forests grow best-split trees (``DecisionTree*``) on bootstrap
+samples; extra trees grow random-split trees (``ExtraTree*``) on the whole set by
+default.
+
+How the work is organised
+-------------------------
+- Seeds first: one int32 seed per tree is drawn from ``random_state`` before any tree
+  is grown (as scikit-learn draws them), so tree ``i`` depends only on its seed and
+  the data: the forest is the same for any ``n_jobs``, and a warm-started forest
+  equals the one fitted at once.
+- Bootstrap: tree ``i`` draws ``n_samples_bootstrap`` rows with replacement with
+  ``numpy.random.RandomState(seed_i)`` (uniformly, or proportionally to the sample
+  and class weights when given, as scikit-learn 1.9 does); the draw counts become the
+  tree's sample weights, so X is never copied per tree. ``estimators_samples_``
+  recomputes the draws from the stored seeds.
+- Trees are grown on fastml's shared thread pool (fastml._parallel): each pool
+  thread takes the next tree index from a shared counter; the tree builders release
+  the GIL.
+- Prediction walks all trees at once: the trees are flattened once per fitted forest
+  (cached, rebuilt when ``warm_start`` adds trees) and one compiled kernel sums the
+  leaf vectors of every tree per row, in tree order (results do not depend on the
+  thread count).
+- Out-of-bag estimates: a compiled kernel walks, for each row, only the trees for
+  which the row is out of bag (kernels/tree/forest.py).
+
+X is converted to float32 (as scikit-learn does), for fit and predict alike, so that
+prediction decisions equal the ones taken while fitting.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from fastml._config import resolve_n_jobs
+from fastml._parallel import run_chunks
+from fastml.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from fastml.ensemble._forest_params import (
+    MAX_SEED,
+    class_weight_vector,
+    draw_bootstrap,
+    n_bootstrap_samples,
+    resolve_max_features,
+    subsample_class_weights,
+    validate_forest_params,
+)
+from fastml.utils.multiclass import check_classification_targets
+from fastml.utils.validation import (
+    check_is_fitted,
+    check_random_state,
+    check_sample_weight,
+    validate_data,
+)
+
+__all__ = [
+    "RandomForestClassifier",
+    "RandomForestRegressor",
+    "ExtraTreesClassifier",
+    "ExtraTreesRegressor",
+]
+
+_logger = logging.getLogger("fastml.ensemble")
+
+# Tree hyper-parameters a forest passes on to each of its trees.
+_TREE_PARAMS = (
+    "criterion",
+    "max_depth",
+    "min_samples_split",
+    "min_samples_leaf",
+    "min_weight_fraction_leaf",
+    "max_features",
+    "max_leaf_nodes",
+    "min_impurity_decrease",
+    "ccp_alpha",
+)
+
+
+def _tree_class(classifier: bool, extra: bool) -> type:
+    from fastml import tree
+
+    if classifier:
+        return tree.ExtraTreeClassifier if extra else tree.DecisionTreeClassifier
+    return tree.ExtraTreeRegressor if extra else tree.DecisionTreeRegressor
+
+
+class _FlatForest:
+    """The trees of a forest in one set of flat node arrays (kernels/tree/forest.py
+    layout), made once per fitted forest for prediction."""
+
+    def __init__(self, trees: list[Any], regression: bool) -> None:
+        counts = [int(t.node_count) for t in trees]
+        self.tree_ptr = np.zeros(len(trees) + 1, dtype=np.int64)
+        np.cumsum(counts, out=self.tree_ptr[1:])
+        self.feature = np.concatenate(
+            [np.asarray(t.feature, dtype=np.int64) for t in trees]
+        )
+        self.threshold = np.concatenate(
+            [np.asarray(t.threshold, dtype=np.float64) for t in trees]
+        )
+        self.left = np.concatenate(
+            [np.asarray(t.children_left, dtype=np.int64) for t in trees]
+        )
+        self.right = np.concatenate(
+            [np.asarray(t.children_right, dtype=np.int64) for t in trees]
+        )
+        leaf = self.feature < 0
+        self.feature[leaf] = -1
+        self.left[leaf] = 0
+        self.right[leaf] = 0
+        values = [np.asarray(t.value, dtype=np.float64)[:, 0, :] for t in trees]
+        if not regression:
+            # Leaf rows as class fractions (a tree may store weighted counts).
+            values = [
+                v / np.maximum(v.sum(axis=1, keepdims=True), 1e-300) for v in values
+            ]
+        self.value = np.ascontiguousarray(np.concatenate(values, axis=0))
+        self.n_trees = len(trees)
+        self.n_values = self.value.shape[1]
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        return (self.feature, self.threshold, self.left, self.right, self.value)
+
+
+class _BaseForest(BaseEstimator):
+    """Fit, bootstrap, out-of-bag estimates, apply and the flat-tree cache."""
+
+    _classifier = False
+    _extra_trees = False
+
+    # Set by the concrete classes' __init__.
+    n_estimators: int
+    criterion: str
+    max_depth: int | None
+    min_samples_split: int | float
+    min_samples_leaf: int | float
+    min_weight_fraction_leaf: float
+    max_features: Any
+    max_leaf_nodes: int | None
+    min_impurity_decrease: float
+    bootstrap: bool
+    oob_score: bool | Callable[..., float]
+    n_jobs: int | None
+    random_state: Any
+    verbose: int
+    warm_start: bool
+    ccp_alpha: float
+    max_samples: int | float | None
+
+    estimators_: list[Any]
+
+    @classmethod
+    def _test_instance(cls) -> _BaseForest:
+        # scikit-learn's estimator checks: a small forest keeps them fast.
+        return cls(n_estimators=5)  # type: ignore[call-arg]
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return bool(getattr(self, "estimators_", None))
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state.pop("_flat_cache", None)  # rebuilt on the first prediction
+        return state
+
+    # ------------------------------------------------------------------ fit
+    def _tree_params(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in _TREE_PARAMS}
+
+    def _encode_y(
+        self, y: np.ndarray, sample_weight: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """(y as the trees see it, class weights per row or None)."""
+        raise NotImplementedError
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> _BaseForest:
+        """Build a forest of trees from the training set (X, y).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training samples (converted to float32).
+        y : array-like of shape (n_samples,)
+            Class labels (classification) or real targets (regression).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights. With ``bootstrap=True`` rows are drawn with
+            probability proportional to their weight (times their class weight);
+            otherwise each tree is fitted with these weights.
+
+        Returns
+        -------
+        self : object
+            The fitted forest.
+        """
+        validate_forest_params(self, classifier=self._classifier)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            dtype=np.float32,
+            y_numeric=not self._classifier,
+        )
+        n_samples, n_features = X.shape
+        if sample_weight is not None:
+            sample_weight = check_sample_weight(sample_weight, n_samples)
+        y_tree, class_row_weight = self._encode_y(y, sample_weight)
+        if sample_weight is None:
+            draw_weight = class_row_weight
+        elif class_row_weight is None:
+            draw_weight = sample_weight
+        else:
+            draw_weight = sample_weight * class_row_weight
+        if draw_weight is not None and not np.any(draw_weight > 0):
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number."
+            )
+
+        if not self.bootstrap and self.max_samples is not None:
+            raise ValueError(
+                "`max_sample` cannot be set if `bootstrap=False`. Either switch to "
+                "`bootstrap=True` or set `max_sample=None`."
+            )
+        if not self.bootstrap and self.oob_score:
+            raise ValueError("Out of bag estimation only available if bootstrap=True")
+        n_draws = (
+            n_bootstrap_samples(n_samples, self.max_samples, draw_weight)
+            if self.bootstrap
+            else None
+        )
+        resolve_max_features(self.max_features, n_features)  # clear error up front
+
+        rng = check_random_state(self.random_state)
+        if not self.warm_start or not hasattr(self, "estimators_"):
+            self.estimators_ = []
+            self._seeds = np.zeros(0, dtype=np.int64)
+        n_more = self.n_estimators - len(self.estimators_)
+        if n_more < 0:
+            raise ValueError(
+                f"n_estimators={self.n_estimators} must be larger or equal to "
+                f"len(estimators_)={len(self.estimators_)} when warm_start==True"
+            )
+        self._n_samples = n_samples
+        self._n_samples_bootstrap = n_draws
+        self._draw_weight = draw_weight
+        if n_more == 0:
+            warnings.warn(
+                "Warm-start fitting without increasing n_estimators does not fit new "
+                "trees.",
+                UserWarning,
+                stacklevel=2,
+            )
+        else:
+            if self.estimators_:
+                # The seeds the existing trees would have had in a one-shot fit.
+                rng.randint(MAX_SEED, size=len(self.estimators_))
+            seeds = rng.randint(MAX_SEED, size=n_more).astype(np.int64)
+            trees = self._grow(X, y_tree, sample_weight, draw_weight, seeds)
+            self.estimators_.extend(trees)
+            self._seeds = np.concatenate([self._seeds, seeds])
+        self._flat_cache = None
+
+        if self.oob_score and (n_more > 0 or not hasattr(self, "oob_score_")):
+            self._set_oob(X, y, y_tree)
+        return self
+
+    def _tree_weight(
+        self,
+        seed: int,
+        y_tree: np.ndarray,
+        sample_weight: np.ndarray | None,
+        draw_weight: np.ndarray | None,
+    ) -> np.ndarray | None:
+        """The sample weights tree ``seed`` is fitted with."""
+        n_samples = y_tree.shape[0]
+        if not self.bootstrap:
+            return draw_weight
+        assert self._n_samples_bootstrap is not None
+        idx = draw_bootstrap(seed, n_samples, self._n_samples_bootstrap, draw_weight)
+        weight = np.bincount(idx, minlength=n_samples).astype(np.float64)
+        if getattr(self, "class_weight", None) == "balanced_subsample":
+            weight *= subsample_class_weights(
+                y_tree.astype(np.int64), idx, self.n_classes_
+            )
+        return weight
+
+    def _grow(
+        self,
+        X: np.ndarray,
+        y_tree: np.ndarray,
+        sample_weight: np.ndarray | None,
+        draw_weight: np.ndarray | None,
+        seeds: np.ndarray,
+    ) -> list[Any]:
+        """Grow one tree per seed on the shared thread pool (tree order kept)."""
+        tree_cls = _tree_class(self._classifier, self._extra_trees)
+        params = self._tree_params()
+        n_trees = seeds.shape[0]
+        out: list[Any] = [None] * n_trees
+        counter = itertools.count()
+        lock = threading.Lock()
+        verbose = int(self.verbose)
+
+        def work(start: int, stop: int) -> None:
+            while True:
+                with lock:
+                    i = next(counter)
+                if i >= n_trees:
+                    return
+                if verbose > 1:
+                    _logger.info("building tree %d of %d", i + 1, n_trees)
+                seed = int(seeds[i])
+                weight = self._tree_weight(seed, y_tree, sample_weight, draw_weight)
+                tree = tree_cls(**params, random_state=seed)
+                tree.fit(X, y_tree, sample_weight=weight, check_input=False)
+                out[i] = tree
+
+        n_threads = min(resolve_n_jobs(self.n_jobs), n_trees)
+        run_chunks(work, n_threads, n_threads)
+        return out
+
+    # ------------------------------------------------------- out of bag
+    def _in_bag_counts(self) -> np.ndarray:
+        """(n_samples, n_trees) uint8: 1 where the row is in the tree's bootstrap."""
+        n_samples = self._n_samples
+        inbag = np.zeros((n_samples, len(self.estimators_)), dtype=np.uint8)
+        for t, idx in enumerate(self._estimators_indices()):
+            inbag[idx, t] = 1
+        return inbag
+
+    def _oob_sums(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per row: the mean leaf vector over the trees for which the row is out of
+        bag (NaN when there is none, with scikit-learn's warning)."""
+        from fastml.kernels.tree.forest import accumulate_oob
+
+        flat = self._flat()
+        inbag = self._in_bag_counts()
+        n_samples = X.shape[0]
+        out = np.zeros((n_samples, flat.n_values), dtype=np.float64)
+        n_oob = np.zeros(n_samples, dtype=np.int64)
+        arrays = flat.arrays()
+
+        def work(start: int, stop: int) -> None:
+            accumulate_oob(
+                X, *arrays[:4], arrays[4], flat.tree_ptr, inbag, start, stop, out, n_oob
+            )
+
+        run_chunks(work, n_samples, resolve_n_jobs(self.n_jobs))
+        has_oob = n_oob > 0
+        if not np.all(has_oob):
+            warnings.warn(
+                "Some inputs do not have OOB scores. This probably means too few trees "
+                "were used to compute any reliable OOB estimates.",
+                UserWarning,
+                stacklevel=3,
+            )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = out / n_oob[:, None]
+        mean[~has_oob] = np.nan
+        return mean, has_oob
+
+    def _set_oob(self, X: np.ndarray, y: np.ndarray, y_tree: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def _estimators_indices(self) -> list[np.ndarray]:
+        n_samples = self._n_samples
+        if not self.bootstrap or self._n_samples_bootstrap is None:
+            return [
+                np.arange(n_samples, dtype=np.int32) for _ in range(len(self._seeds))
+            ]
+        return [
+            draw_bootstrap(
+                int(seed), n_samples, self._n_samples_bootstrap, self._draw_weight
+            )
+            for seed in self._seeds
+        ]
+
+    @property
+    def estimators_samples_(self) -> list[np.ndarray]:
+        """In-bag row indices of each tree (with repeats; int32), recomputed from the
+        stored per-tree seeds at each access."""
+        check_is_fitted(self)
+        return self._estimators_indices()
+
+    # ------------------------------------------------------- prediction
+    def _flat(self) -> _FlatForest:
+        cache = getattr(self, "_flat_cache", None)
+        key = tuple(id(e.tree_) for e in self.estimators_)
+        if cache is None or cache[0] != key:
+            flat = _FlatForest(
+                [e.tree_ for e in self.estimators_], regression=not self._classifier
+            )
+            cache = (key, flat)
+            self._flat_cache = cache
+        result: _FlatForest = cache[1]
+        return result
+
+    def _validate_X_predict(self, X: Any) -> np.ndarray:
+        check_is_fitted(self)
+        X_arr: np.ndarray = validate_data(self, X, reset=False, dtype=np.float32)
+        return X_arr
+
+    def _mean_values(self, X: np.ndarray) -> np.ndarray:
+        """(n_samples, n_values): the mean leaf vector over all trees."""
+        from fastml.kernels.tree.forest import accumulate_values
+
+        flat = self._flat()
+        n_samples = X.shape[0]
+        out = np.zeros((n_samples, flat.n_values), dtype=np.float64)
+        arrays = flat.arrays()
+
+        def work(start: int, stop: int) -> None:
+            accumulate_values(X, *arrays, flat.tree_ptr, start, stop, out)
+
+        n_threads = resolve_n_jobs(self.n_jobs)
+        n_chunks = max(1, min(n_threads, n_samples // 256))
+        run_chunks(work, n_samples, n_chunks)
+        out /= flat.n_trees
+        return out
+
+    def apply(self, X: Any) -> np.ndarray:
+        """Leaf reached by each sample in each tree.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        X_leaves : ndarray of shape (n_samples, n_estimators)
+            Node index (in the tree's own numbering) of the leaf of each row.
+        """
+        X = self._validate_X_predict(X)
+        return np.column_stack(
+            [np.asarray(e.tree_.apply(X), dtype=np.int64) for e in self.estimators_]
+        )
+
+    def decision_path(self, X: Any) -> tuple[Any, np.ndarray]:
+        """Nodes each sample goes through, over all trees.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        indicator : scipy.sparse.csr_matrix of shape (n_samples, n_nodes)
+            Non-zero where the row goes through the node; tree i's nodes are the
+            columns ``n_nodes_ptr[i]:n_nodes_ptr[i + 1]``.
+        n_nodes_ptr : ndarray of shape (n_estimators + 1,)
+        """
+        import scipy.sparse as sp
+
+        X = self._validate_X_predict(X)
+        paths = [e.tree_.decision_path(X) for e in self.estimators_]
+        n_nodes_ptr = np.zeros(len(paths) + 1, dtype=np.int64)
+        np.cumsum([p.shape[1] for p in paths], out=n_nodes_ptr[1:])
+        return sp.hstack(paths).tocsr(), n_nodes_ptr
+
+    @property
+    def feature_importances_(self) -> np.ndarray:
+        """Impurity-based importances: the mean over the trees (with at least one
+        split) of each tree's normalised importances, normalised to sum to 1 (all
+        zeros when no tree has a split)."""
+        check_is_fitted(self)
+        per_tree = [
+            np.asarray(e.feature_importances_, dtype=np.float64)
+            for e in self.estimators_
+            if e.tree_.node_count > 1
+        ]
+        if not per_tree:
+            return np.zeros(self.n_features_in_, dtype=np.float64)
+        mean = np.mean(per_tree, axis=0, dtype=np.float64)
+        return np.asarray(mean / mean.sum(), dtype=np.float64)
+
+
+class _ForestClassifier(ClassifierMixin, _BaseForest):
+    _classifier = True
+    class_weight: Any
+    classes_: np.ndarray
+    n_classes_: int
+
+    def _encode_y(
+        self, y: np.ndarray, sample_weight: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        check_classification_targets(y)
+        classes, y_idx = np.unique(y, return_inverse=True)
+        y_idx = y_idx.astype(np.int64)
+        self.classes_ = classes
+        self.n_classes_ = int(classes.shape[0])
+        self.n_outputs_ = 1
+        cw = self.class_weight
+        if cw is None:
+            return y_idx.astype(np.float64), None
+        if isinstance(cw, str) and self.warm_start:
+            warnings.warn(
+                'class_weight presets "balanced" or "balanced_subsample" are not '
+                "recommended for warm_start if the fitted data differs from the full "
+                'dataset. In order to use "balanced" weights, use '
+                'compute_class_weight ("balanced", classes, y). In place of y you can '
+                "use a large enough sample of the full training set target to "
+                "properly estimate the class frequency distributions. Pass the "
+                "resulting weights as the class_weight parameter.",
+                UserWarning,
+                stacklevel=3,
+            )
+        if cw == "balanced_subsample" and self.bootstrap:
+            return y_idx.astype(np.float64), None  # computed per tree
+        per_class = class_weight_vector(cw, classes, y_idx, sample_weight)
+        return y_idx.astype(np.float64), per_class[y_idx]
+
+    def _set_oob(self, X: np.ndarray, y: np.ndarray, y_tree: np.ndarray) -> None:
+        proba, has_oob = self._oob_sums(X)
+        self.oob_decision_function_ = proba
+        scorer = self.oob_score if callable(self.oob_score) else None
+        self.oob_score_ = _oob_score(
+            y[has_oob],
+            self.classes_[np.argmax(proba[has_oob], axis=1)],
+            scorer,
+            classifier=True,
+        )
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities: the mean over the trees of the class fractions in the
+        leaf each row reaches.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``.
+        """
+        X = self._validate_X_predict(X)
+        return self._mean_values(X)
+
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        """Logarithm of :meth:`predict_proba` (``-inf`` for zero probabilities).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        proba = self.predict_proba(X)
+        with np.errstate(divide="ignore"):
+            return np.log(proba)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Class with the largest mean probability over the trees.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        proba = self.predict_proba(X)
+        return self.classes_.take(np.argmax(proba, axis=1), axis=0)
+
+
+class _ForestRegressor(RegressorMixin, _BaseForest):
+    def _encode_y(
+        self, y: np.ndarray, sample_weight: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        self.n_outputs_ = 1
+        y = np.asarray(y, dtype=np.float64)
+        if self.criterion == "poisson":
+            if np.any(y < 0):
+                raise ValueError(
+                    "Some value(s) of y are negative which is not allowed for Poisson "
+                    "regression."
+                )
+            if np.sum(y) <= 0:
+                raise ValueError(
+                    "Sum of y is not strictly positive which is necessary for Poisson "
+                    "regression."
+                )
+        return y, None
+
+    def _set_oob(self, X: np.ndarray, y: np.ndarray, y_tree: np.ndarray) -> None:
+        pred, has_oob = self._oob_sums(X)
+        self.oob_prediction_ = pred[:, 0]
+        scorer = self.oob_score if callable(self.oob_score) else None
+        self.oob_score_ = _oob_score(
+            y_tree[has_oob], self.oob_prediction_[has_oob], scorer, classifier=False
+        )
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Mean over the trees of the leaf means each row reaches.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        X = self._validate_X_predict(X)
+        return self._mean_values(X)[:, 0]
+
+
+def _oob_score(
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    scorer: Callable[..., float] | None,
+    *,
+    classifier: bool,
+) -> float:
+    """The OOB score over the rows out of bag for at least one tree (NaN if none)."""
+    if y_true.shape[0] == 0:
+        return float("nan")
+    if scorer is not None:
+        return float(scorer(y_true, y_pred))
+    from fastml.metrics import accuracy_score, r2_score
+
+    if classifier:
+        return float(accuracy_score(y_true, y_pred))
+    return float(r2_score(y_true, y_pred))
+
+
+_COMMON_PARAMS = """
+    max_depth : int or None, default=None
+        Maximum depth of each tree; None grows until the leaves are pure or hold
+        fewer than ``min_samples_split`` rows.
+    min_samples_split : int or float, default=2
+        Minimum number of rows to split a node (a float is a fraction of the rows,
+        rounded up).
+    min_samples_leaf : int or float, default=1
+        Minimum number of rows in each leaf (a float is a fraction, rounded up).
+    min_weight_fraction_leaf : float, default=0.0
+        Minimum fraction of the total sample weight in each leaf.
+    max_features : {{"sqrt", "log2"}}, int, float or None, default={max_features}
+        Number of features drawn at random at each split: "sqrt" and "log2" of the
+        number of features, an int, a fraction (at least 1), or None for all.
+    max_leaf_nodes : int or None, default=None
+        Grow each tree best-first with at most this many leaves.
+    min_impurity_decrease : float, default=0.0
+        A node is split only if the weighted impurity decrease is at least this.
+    bootstrap : bool, default={bootstrap}
+        Fit each tree on a bootstrap sample (rows drawn with replacement, the draw
+        counts used as sample weights); False fits each tree on all rows.
+    oob_score : bool or callable, default=False
+        Estimate the generalization score on the out-of-bag rows (bootstrap only):
+        {oob_metric} by default, or ``metric(y_true, y_pred)`` when a callable,
+        computed over the rows that are out of bag for at least one tree.
+    n_jobs : int or None, default=None
+        Threads used to grow the trees and to predict (None: 1, -1: all CPUs). The
+        fitted forest does not depend on it.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the per-tree seeds (bootstrap draws and feature draws).
+    verbose : int, default=0
+        Above 1, log each tree's start on the "fastml.ensemble" logger.
+    warm_start : bool, default=False
+        Keep the fitted trees and add ``n_estimators - len(estimators_)`` new ones.
+    """
+
+_CLASS_WEIGHT_PARAM = """
+    class_weight : {"balanced", "balanced_subsample"}, dict, list of one dict or None, \
+default=None
+        Weights of the classes, multiplied with ``sample_weight``: a dict
+        ``{label: weight}``; "balanced" uses ``n_samples / (n_classes * class
+        counts)`` (weighted counts); "balanced_subsample" computes the same on each
+        tree's bootstrap draws."""
+
+_TAIL_PARAMS = """
+    ccp_alpha : float, default=0.0
+        Cost-complexity pruning parameter of each tree (0: no pruning).
+    max_samples : int, float or None, default=None
+        With bootstrap, rows drawn per tree: all (None), an int, or a fraction of
+        the number of rows (of the total sample weight when weights are given).
+
+    Attributes
+    ----------
+    estimators_ : list of fitted fastml.tree estimators
+    estimators_samples_ : list of ndarray
+        In-bag row indices of each tree (recomputed from the stored seeds).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Only when X has string column names.
+    n_outputs_ : int
+        Always 1 (multi-output targets are not supported).
+    feature_importances_ : ndarray of shape (n_features_in_,)
+    oob_score_ : float
+        Only with ``oob_score``."""
+
+_CLASSIFIER_ATTRS = """
+    classes_ : ndarray of shape (n_classes,)
+    n_classes_ : int
+    oob_decision_function_ : ndarray of shape (n_samples, n_classes)
+        Mean class probability over the trees for which the row was out of bag
+        (NaN for a row in bag everywhere). Only with ``oob_score``.
+"""
+
+_REGRESSOR_ATTRS = """
+    oob_prediction_ : ndarray of shape (n_samples,)
+        Mean prediction over the trees for which the row was out of bag (NaN for a
+        row in bag everywhere). Only with ``oob_score``.
+"""
+
+
+def _doc(summary: str, criterion: str, classifier: bool, bootstrap: str) -> str:
+    params = _COMMON_PARAMS.format(
+        max_features='"sqrt"' if classifier else "1.0",
+        bootstrap=bootstrap,
+        oob_metric="accuracy" if classifier else "R^2",
+    )
+    return (
+        summary
+        + "\n\n    Parameters\n    ----------\n"
+        + "    n_estimators : int, default=100\n        Number of trees.\n"
+        + criterion
+        + params.rstrip()
+        + (_CLASS_WEIGHT_PARAM if classifier else "")
+        + _TAIL_PARAMS
+        + (_CLASSIFIER_ATTRS if classifier else _REGRESSOR_ATTRS)
+    )
+
+
+_CLF_CRITERION = """    criterion : {"gini", "entropy", "log_loss"}, default="gini"
+        Split quality measure of the trees."""
+_REG_CRITERION = """    criterion : {"squared_error", "absolute_error", "friedman_mse", "poisson"}, \
+default="squared_error"
+        Split quality measure of the trees."""
+
+
+class RandomForestClassifier(_ForestClassifier):
+    def __init__(
+        self,
+        n_estimators: int = 100,
+        *,
+        criterion: str = "gini",
+        max_depth: int | None = None,
+        min_samples_split: int | float = 2,
+        min_samples_leaf: int | float = 1,
+        min_weight_fraction_leaf: float = 0.0,
+        max_features: Any = "sqrt",
+        max_leaf_nodes: int | None = None,
+        min_impurity_decrease: float = 0.0,
+        bootstrap: bool = True,
+        oob_score: bool | Callable[..., float] = False,
+        n_jobs: int | None = None,
+        random_state: Any = None,
+        verbose: int = 0,
+        warm_start: bool = False,
+        class_weight: Any = None,
+        ccp_alpha: float = 0.0,
+        max_samples: int | float | None = None,
+    ) -> None:
+        self.n_estimators = n_estimators
+        self.criterion = criterion
+        self.max_depth = max_depth
+        self.min_samples_split = min_samples_split
+        self.min_samples_leaf = min_samples_leaf
+        self.min_weight_fraction_leaf = min_weight_fraction_leaf
+        self.max_features = max_features
+        self.max_leaf_nodes = max_leaf_nodes
+        self.min_impurity_decrease = min_impurity_decrease
+        self.bootstrap = bootstrap
+        self.oob_score = oob_score
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.class_weight = class_weight
+        self.ccp_alpha = ccp_alpha
+        self.max_samples = max_samples
+
+
+class ExtraTreesClassifier(_ForestClassifier):
+    _extra_trees = True
+
+    def __init__(
+        self,
+        n_estimators: int = 100,
+        *,
+        criterion: str = "gini",
+        max_depth: int | None = None,
+        min_samples_split: int | float = 2,
+        min_samples_leaf: int | float = 1,
+        min_weight_fraction_leaf: float = 0.0,
+        max_features: Any = "sqrt",
+        max_leaf_nodes: int | None = None,
+        min_impurity_decrease: float = 0.0,
+        bootstrap: bool = False,
+        oob_score: bool | Callable[..., float] = False,
+        n_jobs: int | None = None,
+        random_state: Any = None,
+        verbose: int = 0,
+        warm_start: bool = False,
+        class_weight: Any = None,
+        ccp_alpha: float = 0.0,
+        max_samples: int | float | None = None,
+    ) -> None:
+        self.n_estimators = n_estimators
+        self.criterion = criterion
+        self.max_depth = max_depth
+        self.min_samples_split = min_samples_split
+        self.min_samples_leaf = min_samples_leaf
+        self.min_weight_fraction_leaf = min_weight_fraction_leaf
+        self.max_features = max_features
+        self.max_leaf_nodes = max_leaf_nodes
+        self.min_impurity_decrease = min_impurity_decrease
+        self.bootstrap = bootstrap
+        self.oob_score = oob_score
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.class_weight = class_weight
+        self.ccp_alpha = ccp_alpha
+        self.max_samples = max_samples
+
+
+class RandomForestRegressor(_ForestRegressor):
+    def __init__(
+        self,
+        n_estimators: int = 100,
+        *,
+        criterion: str = "squared_error",
+        max_depth: int | None = None,
+        min_samples_split: int | float = 2,
+        min_samples_leaf: int | float = 1,
+        min_weight_fraction_leaf: float = 0.0,
+        max_features: Any = 1.0,
+        max_leaf_nodes: int | None = None,
+        min_impurity_decrease: float = 0.0,
+        bootstrap: bool = True,
+        oob_score: bool | Callable[..., float] = False,
+        n_jobs: int | None = None,
+        random_state: Any = None,
+        verbose: int = 0,
+        warm_start: bool = False,
+        ccp_alpha: float = 0.0,
+        max_samples: int | float | None = None,
+    ) -> None:
+        self.n_estimators = n_estimators
+        self.criterion = criterion
+        self.max_depth = max_depth
+        self.min_samples_split = min_samples_split
+        self.min_samples_leaf = min_samples_leaf
+        self.min_weight_fraction_leaf = min_weight_fraction_leaf
+        self.max_features = max_features
+        self.max_leaf_nodes = max_leaf_nodes
+        self.min_impurity_decrease = min_impurity_decrease
+        self.bootstrap = bootstrap
+        self.oob_score = oob_score
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.ccp_alpha = ccp_alpha
+        self.max_samples = max_samples
+
+
+class ExtraTreesRegressor(_ForestRegressor):
+    _extra_trees = True
+
+    def __init__(
+        self,
+        n_estimators: int = 100,
+        *,
+        criterion: str = "squared_error",
+        max_depth: int | None = None,
+        min_samples_split: int | float = 2,
+        min_samples_leaf: int | float = 1,
+        min_weight_fraction_leaf: float = 0.0,
+        max_features: Any = 1.0,
+        max_leaf_nodes: int | None = None,
+        min_impurity_decrease: float = 0.0,
+        bootstrap: bool = False,
+        oob_score: bool | Callable[..., float] = False,
+        n_jobs: int | None = None,
+        random_state: Any = None,
+        verbose: int = 0,
+        warm_start: bool = False,
+        ccp_alpha: float = 0.0,
+        max_samples: int | float | None = None,
+    ) -> None:
+        self.n_estimators = n_estimators
+        self.criterion = criterion
+        self.max_depth = max_depth
+        self.min_samples_split = min_samples_split
+        self.min_samples_leaf = min_samples_leaf
+        self.min_weight_fraction_leaf = min_weight_fraction_leaf
+        self.max_features = max_features
+        self.max_leaf_nodes = max_leaf_nodes
+        self.min_impurity_decrease = min_impurity_decrease
+        self.bootstrap = bootstrap
+        self.oob_score = oob_score
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.ccp_alpha = ccp_alpha
+        self.max_samples = max_samples
+
+
+RandomForestClassifier.__doc__ = _doc(
+    """A random forest classifier: best-split trees on bootstrap samples, each split
+    among a random subset of the features; the prediction is the class with the
+    largest mean probability over the trees.""",
+    _CLF_CRITERION,
+    True,
+    "True",
+)
+ExtraTreesClassifier.__doc__ = _doc(
+    """An extremely randomized trees classifier: trees whose splits take a random
+    threshold per candidate feature (the best of those), grown on the whole training
+    set by default; probabilities averaged over the trees.""",
+    _CLF_CRITERION,
+    True,
+    "False",
+)
+RandomForestRegressor.__doc__ = _doc(
+    """A random forest regressor: best-split trees on bootstrap samples; the
+    prediction is the mean of the trees' predictions.""",
+    _REG_CRITERION,
+    False,
+    "True",
+)
+ExtraTreesRegressor.__doc__ = _doc(
+    """An extremely randomized trees regressor: random-threshold trees grown on the
+    whole training set by default; the prediction is the mean over the trees.""",
+    _REG_CRITERION,
+    False,
+    "False",
+)
