@@ -9,7 +9,13 @@ from typing import Any
 import numpy as np
 
 from fastml._config import resolve_n_jobs
-from fastml.nn._layers import Embedding, LayerNorm, Linear, add_layer_norm
+from fastml.nn._layers import (
+    Embedding,
+    LayerNorm,
+    Linear,
+    add_layer_norm,
+    call_layer,
+)
 
 __all__ = ["BertEmbeddings", "BertLayer"]
 
@@ -129,7 +135,9 @@ class BertLayer:
         heads = self.num_attention_heads
         head_dim = width // heads
         batch, length = layout.batch, layout.length
-        projected = self.qkv(hidden).reshape(n_tokens, 3, heads, head_dim)
+        projected = call_layer(self.qkv, hidden, n_jobs).reshape(
+            n_tokens, 3, heads, head_dim
+        )
         if layout.dense:
             split = projected.reshape(batch, length, 3, heads, head_dim)
             qkv = np.ascontiguousarray(split.transpose(2, 0, 3, 1, 4))
@@ -150,12 +158,24 @@ class BertLayer:
                 n_tokens, width
             )
         attended = add_layer_norm(
-            self.attention_output(gathered), hidden, self.attention_norm, n_threads
+            call_layer(self.attention_output, gathered, n_jobs),
+            hidden,
+            self.attention_norm,
+            n_threads,
         )
         # Out of place: fastml's GELU kernel vectorises only when its input and
         # output do not overlap (in place it runs ~8 x slower).
-        inner = gelu(self.intermediate(attended), self.gelu_approximate, n_jobs=n_jobs)
-        return add_layer_norm(self.output(inner), attended, self.output_norm, n_threads)
+        inner = gelu(
+            call_layer(self.intermediate, attended, n_jobs),
+            self.gelu_approximate,
+            n_jobs=n_jobs,
+        )
+        return add_layer_norm(
+            call_layer(self.output, inner, n_jobs),
+            attended,
+            self.output_norm,
+            n_threads,
+        )
 
 
 def _attention() -> Any:

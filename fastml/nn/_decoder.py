@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from fastml.nn._kv_cache import KVCache, _positive_int
-from fastml.nn._layers import Embedding, LayerNorm, Linear
+from fastml.nn._layers import Embedding, LayerNorm, Linear, call_layer
 from fastml.utils.validation import check_random_state
 
 __all__ = ["DecoderConfig", "GPTDecoder", "KVCache"]
@@ -646,7 +646,7 @@ class GPTDecoder:
             hidden = self._block_forward(block, hidden, layer_idx, cache, start)
         if cache is not None:
             cache.length = end
-        logits = self.lm_head(self.ln_f(hidden))
+        logits = call_layer(self.lm_head, self.ln_f(hidden), self.n_jobs)
         return logits[0] if squeeze else logits
 
     __call__ = forward
@@ -681,7 +681,7 @@ class GPTDecoder:
 
         c = self.config
         batch_size, n_new, _ = hidden.shape
-        qkv = block.qkv(block.ln_1(hidden))
+        qkv = call_layer(block.qkv, block.ln_1(hidden), self.n_jobs)
         # (batch, L, 3, heads, head_dim) -> (3, batch, heads, L, head_dim)
         qkv = qkv.reshape(batch_size, n_new, 3, c.n_heads, c.head_dim)
         qkv = qkv.transpose(2, 0, 3, 1, 4)
@@ -714,10 +714,14 @@ class GPTDecoder:
             n_jobs=self.n_jobs,
         )
         merged = attended.transpose(0, 2, 1, 3).reshape(batch_size, n_new, c.d_model)
-        hidden = hidden + block.out_proj(merged)
+        hidden = hidden + call_layer(block.out_proj, merged, self.n_jobs)
         approximate = "tanh" if c.activation == "gelu_tanh" else "none"
-        inner = gelu(block.fc(block.ln_2(hidden)), approximate, n_jobs=self.n_jobs)
-        return hidden + block.proj(inner)
+        inner = gelu(
+            call_layer(block.fc, block.ln_2(hidden), self.n_jobs),
+            approximate,
+            n_jobs=self.n_jobs,
+        )
+        return hidden + call_layer(block.proj, inner, self.n_jobs)
 
     @property
     def n_parameters(self) -> int:

@@ -11,7 +11,7 @@ import numpy as np
 
 from fastml._config import resolve_n_jobs
 from fastml.nn._attention import _run
-from fastml.nn._layers import Linear
+from fastml.nn._layers import Linear, call_layer
 from fastml.utils.validation import check_random_state
 
 __all__ = ["MultiheadAttention"]
@@ -324,9 +324,9 @@ class MultiheadAttention:
                 f"key and value must have the same length, got {len_k} and "
                 f"{v_in.shape[1]}."
             )
-        q = self.q_proj(q_in)
-        k = self.k_proj(k_in)
-        v = self.v_proj(v_in)
+        q = call_layer(self.q_proj, q_in, self.n_jobs)
+        k = call_layer(self.k_proj, k_in, self.n_jobs)
+        v = call_layer(self.v_proj, v_in, self.n_jobs)
         dtype = q.dtype
         bool_mask, float_mask = self._masks(
             key_padding_mask, attn_mask, n_batch, len_q, len_k, dtype
@@ -361,7 +361,7 @@ class MultiheadAttention:
                 1.0 / math.sqrt(self.head_dim),
                 resolve_n_jobs(self.n_jobs),
             )
-        out = self.out_proj(heads)
+        out = call_layer(self.out_proj, heads, self.n_jobs)
         if unbatched:
             return out[0]
         if not self.batch_first:

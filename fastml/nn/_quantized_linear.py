@@ -130,6 +130,9 @@ class QuantizedLinear:
            [ 127,   64]], dtype=int8), array([0.01574803, 0.00393701], dtype=float32))
     """
 
+    # Its call takes n_jobs (see fastml.nn._layers.call_layer).
+    threaded = True
+
     def __init__(
         self,
         weight: Any,
@@ -233,12 +236,14 @@ class QuantizedLinear:
                 array.reshape(-1, self.in_features), dtype=np.float32
             )
 
-    def __call__(self, x: Any) -> np.ndarray:
+    def __call__(self, x: Any, n_jobs: int | None = None) -> np.ndarray:
+        """The layer's output for ``x`` (..., in_features); ``n_jobs`` overrides
+        the layer's own ``n_jobs`` for this call when given."""
         rows = self._rows(x)
         lead = np.shape(x)[:-1]
         n_rows, n_out = rows.shape[0], self.out_features
         if self.dtype == "int8":
-            out = self._int8(rows) if n_rows and n_out else None
+            out = self._int8(rows, n_jobs) if n_rows and n_out else None
             if out is None:
                 out = np.zeros((n_rows, n_out), dtype=np.float32)
                 if self.bias is not None:
@@ -249,7 +254,7 @@ class QuantizedLinear:
                 out += self.bias
         return out.reshape(*lead, n_out).astype(self.out_dtype, copy=False)
 
-    def _int8(self, rows: np.ndarray) -> np.ndarray:
+    def _int8(self, rows: np.ndarray, n_jobs: int | None) -> np.ndarray:
         from fastml.kernels._jit import num_threads
 
         kernels = _kernels()
@@ -263,7 +268,7 @@ class QuantizedLinear:
         x_scale = np.empty(n_rows, dtype=np.float32)
         n_outliers = np.empty(n_rows, dtype=np.int64)
         out = np.empty((n_rows, self.out_features), dtype=np.float32)
-        with num_threads(resolve_n_jobs(self.n_jobs)):
+        with num_threads(resolve_n_jobs(self.n_jobs if n_jobs is None else n_jobs)):
             check = kernels.quantize_rows_symmetric(
                 rows, threshold, x_q, x_scale, n_outliers
             )
