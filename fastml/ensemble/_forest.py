@@ -168,8 +168,13 @@ class _BaseForest(BaseEstimator):
 
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
-        state.pop("_flat_cache", None)  # rebuilt on the first prediction
+        state.pop("_flat_cache", None)  # rebuilt on load
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        if getattr(self, "estimators_", None):
+            self._flat()
 
     # ------------------------------------------------------------------ fit
     def _tree_params(self) -> dict[str, Any]:
@@ -265,7 +270,9 @@ class _BaseForest(BaseEstimator):
             trees = self._grow(X, y_tree, sample_weight, draw_weight, seeds)
             self.estimators_.extend(trees)
             self._seeds = np.concatenate([self._seeds, seeds])
+        # Flattened now, not in predict: prediction leaves the estimator unchanged.
         self._flat_cache = None
+        self._flat()
 
         if self.oob_score and (n_more > 0 or not hasattr(self, "oob_score_")):
             self._set_oob(X, y, y_tree)
