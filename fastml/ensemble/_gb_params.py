@@ -211,7 +211,7 @@ def validate_params(
         resolved = [NONE if c is None else c for c in allowed]
         if any(c.is_satisfied_by(value) for c in resolved):
             continue
-        texts = [str(c) for c in resolved]
+        texts = [str(c) for c in resolved if not getattr(c, "hidden", False)]
         expected = texts[0] if len(texts) == 1 else (
             f"{', '.join(texts[:-1])} or {texts[-1]}"
         )

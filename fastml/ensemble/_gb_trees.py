@@ -1,0 +1,146 @@
+"""The regression trees of classic gradient boosting: growing them on data prepared
+once per fit, and predicting with all of them through the shared packed kernel.
+
+Growing: every round fits one CART regression tree (squared error) per class column
+to the negative gradient, with the caller's sample weights (zero for rows out of the
+round's subsample). :class:`TreeGrower` wraps ``fastml.tree``: X is validated and
+converted (float32, C order) once by the estimator, then each tree is fitted with
+``check_input=False``; the rows' leaves come from the fitted tree (its ``apply``).
+
+Predicting: :class:`PackedEnsemble` flattens the trees once
+(``fastml.tree._flat.flatten_trees``: the ``x <= t`` thresholds become ``x <
+nextafter(t)``), scales each tree's current leaf values by the learning rate and
+re-lays everything with ``pack_trees``; ``predict_packed`` then adds the trees of a
+range of rounds to the raw predictions, tree t to column ``t % K`` (stage-major
+order), which is the summation order of the reference implementation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["TreeGrower", "PackedEnsemble", "tree_feature_importances"]
+
+
+def _regressor_class() -> Any:
+    from fastml.tree import DecisionTreeRegressor
+
+    return DecisionTreeRegressor
+
+
+class TreeGrower:
+    """Fits the regression trees of one gradient-boosting fit on a fixed X.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features), float32, C-contiguous
+        The training rows (never modified).
+    params : dict
+        CART parameters (max_depth, min_samples_split, min_samples_leaf,
+        min_weight_fraction_leaf, min_impurity_decrease, max_features,
+        max_leaf_nodes, ccp_alpha).
+    tree_class : type, optional
+        The regression-tree class (default: fastml.tree.DecisionTreeRegressor).
+    """
+
+    def __init__(
+        self, X: np.ndarray, params: dict[str, Any], tree_class: Any = None
+    ) -> None:
+        self.X = X
+        self.params = params
+        self.tree_class = tree_class if tree_class is not None else _regressor_class()
+
+    def grow(
+        self, target: np.ndarray, sample_weight: np.ndarray, seed: int
+    ) -> tuple[Any, np.ndarray]:
+        """Fit one tree to ``target`` (float64 (n,)) with ``sample_weight``.
+
+        Returns
+        -------
+        tree : fitted regression tree (``tree_`` with scikit-learn's arrays)
+        leaf : ndarray of shape (n_samples,), int64
+            The node each training row reaches.
+        """
+        tree = self.tree_class(criterion="squared_error", random_state=seed, **self.params)
+        tree.fit(self.X, target, sample_weight=sample_weight, check_input=False)
+        leaf = np.asarray(tree.tree_.apply(self.X), dtype=np.int64)
+        return tree, leaf
+
+
+class PackedEnsemble:
+    """The trees of a boosting model, stage-major, packed for prediction.
+
+    Parameters
+    ----------
+    estimators : ndarray of shape (n_stages, K), object
+        Fitted regression trees.
+    scale : float
+        Multiplies every leaf value (the learning rate).
+    """
+
+    def __init__(self, estimators: np.ndarray, scale: float) -> None:
+        from fastml.kernels.tree.predict import pack_trees
+        from fastml.tree._flat import flatten_trees
+
+        trees = [est.tree_ for est in estimators.reshape(-1)]
+        self.n_stages, self.K = estimators.shape
+        self.flat = flatten_trees(trees)
+        values = np.concatenate(
+            [np.asarray(t.value, dtype=np.float64).reshape(-1) for t in trees]
+        )
+        values = scale * values
+        self.packed = pack_trees(
+            self.flat.feature,
+            self.flat.threshold,
+            self.flat.default_left,
+            self.flat.left,
+            self.flat.right,
+            np.ascontiguousarray(values),
+            self.flat.tree_ptr,
+        )
+
+    def add_stages(
+        self, X: np.ndarray, out: np.ndarray, start: int, stop: int, n_threads: int = 1
+    ) -> None:
+        """``out`` (n, K) += the trees of rounds ``[start, stop)``."""
+        from fastml.kernels.tree.predict import predict_packed
+
+        predict_packed(
+            X, self.packed, self.K, start * self.K, stop * self.K, out, n_threads
+        )
+
+    def apply(self, X: np.ndarray, n_threads: int = 1) -> np.ndarray:
+        """Leaf node ids (the trees' own numbering), shape (n, n_stages * K)."""
+        from fastml.kernels.tree.predict import predict_leaf
+
+        n_trees = self.n_stages * self.K
+        out = np.empty((X.shape[0], n_trees), dtype=np.int32)
+        f = self.flat
+        predict_leaf(
+            X, f.feature, f.threshold, f.default_left, f.left, f.right, f.tree_ptr,
+            n_trees, out, n_threads,
+        )
+        return out
+
+
+def tree_feature_importances(tree: Any, n_features: int) -> np.ndarray:
+    """Unnormalized impurity decrease per feature of one fitted tree, divided by the
+    root's weight (the mean decrease of squared error brought by each feature)."""
+    t = tree.tree_
+    left = np.asarray(t.children_left)
+    right = np.asarray(t.children_right)
+    inner = np.flatnonzero(left >= 0)
+    w = np.asarray(t.weighted_n_node_samples, dtype=np.float64)
+    imp = np.asarray(t.impurity, dtype=np.float64)
+    out = np.zeros(n_features, dtype=np.float64)
+    if inner.size == 0:
+        return out
+    gain = (
+        w[inner] * imp[inner]
+        - w[left[inner]] * imp[left[inner]]
+        - w[right[inner]] * imp[right[inner]]
+    )
+    np.add.at(out, np.asarray(t.feature)[inner], gain)
+    return out / w[0]
