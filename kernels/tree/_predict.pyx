@@ -17,6 +17,7 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t
 
 __all__ = [
     "predict_raw",
+    "predict_values",
     "predict_leaf",
     "pack_trees",
     "predict_packed",
@@ -154,6 +155,110 @@ def predict_raw(
                 Xp, n_features, lo, hi, &feature[0], &threshold[0], &default_left[0],
                 &left[0], &right[0], &value[0], &tree_ptr[0], n_groups, tree_stop,
                 outp,
+            )
+
+
+cdef void _values_block(
+    const x_t* X,
+    Py_ssize_t n_features,
+    Py_ssize_t lo,
+    Py_ssize_t hi,
+    const int32_t* feature,
+    const double* threshold,
+    const uint8_t* default_left,
+    const int32_t* left,
+    const int32_t* right,
+    const double* value,
+    Py_ssize_t n_values,
+    const int64_t* tree_ptr,
+    Py_ssize_t tree_start,
+    Py_ssize_t tree_stop,
+    double* out,
+) noexcept nogil:
+    # Tree-major inside a block (a tree's nodes stay in cache for all its rows);
+    # every output row is summed over trees in tree order.
+    cdef Py_ssize_t t, r, k, base, node
+    cdef const double* leaf_row
+    cdef double* out_row
+    for t in range(tree_start, tree_stop):
+        base = tree_ptr[t]
+        for r in range(lo, hi):
+            node = _leaf_of(
+                X + r * n_features, feature, threshold, default_left, left, right, base
+            )
+            leaf_row = value + node * n_values
+            out_row = out + r * n_values
+            for k in range(n_values):
+                out_row[k] += leaf_row[k]
+
+
+def predict_values(
+    const x_t[:, ::1] X,
+    const int32_t[::1] feature,
+    const double[::1] threshold,
+    const uint8_t[::1] default_left,
+    const int32_t[::1] left,
+    const int32_t[::1] right,
+    const double[:, ::1] value,
+    const int64_t[::1] tree_ptr,
+    Py_ssize_t tree_start,
+    Py_ssize_t tree_stop,
+    double[:, ::1] out,
+    int n_threads=1,
+):
+    """Add the leaf rows ``value[leaf]`` of trees ``[tree_start, tree_stop)`` to
+    ``out`` (vector-valued leaves: class fractions, regression outputs).
+
+    ``value`` has shape (n_nodes, n_values), one row per node of the flat arrays;
+    ``out`` has shape (n_samples, n_values). Each output row is the sum, in tree
+    order, of the leaf rows reached (averaging over trees is the caller's). Blocks
+    of ``SMALL_BATCH`` rows run in parallel (OpenMP), each summed by one thread, so
+    results do not depend on ``n_threads``. Same node semantics as
+    :func:`predict_raw` (``x < threshold`` goes left, NaN follows
+    ``default_left``).
+    """
+    cdef Py_ssize_t n_rows = X.shape[0]
+    cdef Py_ssize_t n_features = X.shape[1]
+    cdef Py_ssize_t n_values = value.shape[1]
+    cdef Py_ssize_t n_nodes = feature.shape[0]
+    cdef Py_ssize_t n_blocks, b, lo, hi
+    if not (0 <= tree_start <= tree_stop <= tree_ptr.shape[0] - 1):
+        raise ValueError("tree range out of bounds.")
+    if value.shape[0] != n_nodes:
+        raise ValueError(
+            f"value must have {n_nodes} rows (one per node), got {value.shape[0]}."
+        )
+    if out.shape[0] != n_rows or out.shape[1] != n_values:
+        raise ValueError(
+            f"out must have shape ({n_rows}, {n_values}), got "
+            f"({out.shape[0]}, {out.shape[1]})."
+        )
+    if n_threads < 1:
+        raise ValueError(f"n_threads must be >= 1, got {n_threads}.")
+    if n_rows == 0 or tree_stop == tree_start or n_values == 0:
+        return
+    cdef const x_t* Xp = &X[0, 0]
+    cdef double* outp = &out[0, 0]
+    n_blocks = (n_rows + BLOCK_ROWS - 1) // BLOCK_ROWS
+    if n_blocks == 1 or n_threads == 1:
+        with nogil:
+            for b in range(n_blocks):
+                lo = b * BLOCK_ROWS
+                hi = lo + BLOCK_ROWS if lo + BLOCK_ROWS < n_rows else n_rows
+                _values_block(
+                    Xp, n_features, lo, hi, &feature[0], &threshold[0],
+                    &default_left[0], &left[0], &right[0], &value[0, 0], n_values,
+                    &tree_ptr[0], tree_start, tree_stop, outp,
+                )
+        return
+    with nogil:
+        for b in prange(n_blocks, num_threads=n_threads, schedule="static"):
+            lo = b * BLOCK_ROWS
+            hi = lo + BLOCK_ROWS if lo + BLOCK_ROWS < n_rows else n_rows
+            _values_block(
+                Xp, n_features, lo, hi, &feature[0], &threshold[0],
+                &default_left[0], &left[0], &right[0], &value[0, 0], n_values,
+                &tree_ptr[0], tree_start, tree_stop, outp,
             )
 
 

@@ -21,6 +21,11 @@ margin) plus the sum of the leaves reached.
 Kernels
 -------
 - :func:`predict_raw`: raw predictions from feature values (float32 or float64).
+- :func:`predict_values`: vector-valued leaves (``value`` of shape (n_nodes,
+  n_values): class fractions, regression outputs): each output row is the sum over
+  trees, in tree order, of the leaf rows reached. Every CART model (fastml.tree,
+  forests, bagging, AdaBoost, classic gradient boosting) predicts through it; their
+  trees are converted to flat arrays by fastml.tree._flat.flatten_trees.
 - :func:`predict_leaf`: the leaf each row reaches in each tree.
 - :func:`pack_trees` / :func:`predict_packed`: the estimators' fast path. The flat
   trees are re-laid once (breadth-first, children adjacent, 16-byte node records,
@@ -55,11 +60,13 @@ from fastml.kernels.tree._predict import (
     predict_leaf,
     predict_packed,
     predict_raw,
+    predict_values,
     simd_available,
 )
 
 __all__ = [
     "predict_raw",
+    "predict_values",
     "predict_leaf",
     "pack_trees",
     "predict_packed",

@@ -1,0 +1,1322 @@
+"""CART tree growing on presorted feature lists (classification and regression).
+
+Layout and algorithm
+--------------------
+``X`` (n_samples, n_features) is converted to float32 (the precision scikit-learn's
+trees split on) and sorted once per feature (:func:`sort_features`, stable argsort):
+``order[f]`` lists the rows by increasing ``X[:, f]``. A tree build
+(:func:`grow_tree`) keeps the rows of positive weight in two work arrays of shape
+(n_features, n_active): ``idx[f]`` the row ids and ``vals[f]`` their values of
+feature f, every node owning the same segment ``[start, end)`` of every feature's
+list, sorted by that feature. So
+
+- the exact split search of a node scans each candidate feature's segment once in
+  sorted order with incremental criterion sums (no sort at any node);
+- a constant feature is recognised in O(1) (``vals[f, end-1] <= vals[f, start] +
+  1e-7``) and a random threshold (``splitter="random"``) finds its cut position by
+  binary search;
+- after a split, each feature's segment is stably partitioned into the left rows
+  then the right rows (O(n_features * n) per tree level), which keeps every list
+  sorted inside the two children.
+
+Semantics (the CART algorithm as scikit-learn implements it; tests compare the
+trees node by node, tests/reference/test_tree_sklearn.py):
+
+- candidate cuts only between consecutive sorted values differing by more than
+  1e-7; threshold ``a / 2 + b / 2`` in float64 (a row goes left iff x <= threshold);
+- a cut must leave ``min_samples_leaf`` rows and ``min_weight_leaf`` weight on both
+  sides; the best cut is the first strictly larger *proxy* improvement, features
+  visited in the order drawn (below), positions in increasing order;
+- a node is a leaf when depth >= max_depth, n < min_samples_split,
+  n < 2 * min_samples_leaf, weighted n < 2 * min_weight_leaf, impurity <= DBL_EPSILON,
+  no valid cut exists, or the weighted impurity decrease
+  ``N_t / N * (I - N_tR / N_t * I_R - N_tL / N_t * I_L)`` plus DBL_EPSILON is below
+  ``min_impurity_decrease`` (Friedman's criterion has its own improvement formula);
+- features: drawn without replacement in random order until ``max_features``
+  non-constant features have been evaluated... precisely: until ``max_features``
+  features were drawn and at least one of them was not constant; features found
+  constant in a node are known constant in its subtree (depth-first growth) and
+  skipped at no cost but counted as drawn. The random order comes from fastml's own
+  generator (splitmix64), not scikit-learn's;
+- growth: depth-first (node ids in preorder) or, with ``max_leaf_nodes``, best-first
+  on the improvement with the same binary-heap discipline as the C++ standard
+  library's push_heap/pop_heap (so ties are popped in the same order).
+
+Criteria (codes in ``CRITERIA``): gini, entropy/log_loss (log base 2), squared
+error, Friedman MSE, absolute error (weighted median: the midpoint of two middle
+values when the cumulative weight hits half exactly), half Poisson deviance.
+Children impurities are computed from the sums of the chosen cut, the right child's
+as total minus left, as in scikit-learn, so that impurities (and the pruning path)
+agree to rounding.
+
+Naive reference: tests/naive/cart.py (exhaustive search over every feature and cut,
+recursive growth); tests: tests/kernels/test_cart.py.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from fastml.kernels._jit import jit
+
+__all__ = [
+    "CRITERIA",
+    "sort_features",
+    "grow_tree",
+    "prune_path",
+    "prune_mask",
+]
+
+CRITERIA = {
+    "gini": 0,
+    "entropy": 1,
+    "log_loss": 1,
+    "squared_error": 2,
+    "friedman_mse": 2,  # as in scikit-learn 1.9: same cuts as squared_error
+    "absolute_error": 4,
+    "poisson": 5,
+}
+
+_GINI = 0
+_ENTROPY = 1
+_MSE = 2
+_FRIEDMAN = 3
+_MAE = 4
+_POISSON = 5
+
+_FEATURE_THRESHOLD = 1e-7
+_EPSILON = np.finfo(np.float64).eps
+_POISSON_EPSILON = 10 * np.finfo(np.float64).eps
+_LN2 = np.log(2.0)
+
+
+# --- random numbers (splitmix64) ----------------------------------------------------
+
+
+@jit
+def _next_u64(state: np.ndarray) -> np.uint64:
+    state[0] += np.uint64(0x9E3779B97F4A7C15)
+    z = state[0]
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@jit
+def _rand_int(state: np.ndarray, low: int, high: int) -> int:
+    """Uniform integer in [low, high)."""
+    return low + np.int64(_next_u64(state) % np.uint64(high - low))
+
+
+@jit
+def _rand_unit(state: np.ndarray) -> float:
+    """Uniform float64 in [0, 1)."""
+    return np.float64(_next_u64(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+# --- presorting ---------------------------------------------------------------------
+
+
+@jit
+def sort_features(Xt: np.ndarray) -> np.ndarray:
+    """Stable argsort of every feature.
+
+    IN ``Xt`` float32 (n_features, n_samples) C-contiguous (features as rows).
+    OUT int32 (n_features, n_samples): ``order[f]`` lists the rows by increasing
+    ``Xt[f]`` (ties in row order).
+    """
+    n_features, n_samples = Xt.shape
+    order = np.empty((n_features, n_samples), dtype=np.int32)
+    for f in range(n_features):
+        order[f] = np.argsort(Xt[f], kind="mergesort").astype(np.int32)
+    return order
+
+
+@jit
+def _init_lists(
+    Xt: np.ndarray, order: np.ndarray, w: np.ndarray, idx: np.ndarray, vals: np.ndarray
+) -> int:
+    """Fill the work lists with the rows of positive weight, in sorted order."""
+    n_features, n_samples = Xt.shape
+    n_active = 0
+    for f in range(n_features):
+        k = 0
+        for j in range(n_samples):
+            i = order[f, j]
+            if w[i] != 0.0:
+                idx[f, k] = i
+                vals[f, k] = Xt[f, i]
+                k += 1
+        n_active = k
+    return n_active
+
+
+# --- criteria -----------------------------------------------------------------------
+
+
+@jit
+def _cls_children_impurity(
+    crit: int, left: np.ndarray, total: np.ndarray, wl: float, wr: float
+) -> tuple[float, float]:
+    n_classes = left.shape[0]
+    if crit == _GINI:
+        sql = 0.0
+        sqr = 0.0
+        for c in range(n_classes):
+            cl = left[c]
+            sql += cl * cl
+            cr = total[c] - left[c]
+            sqr += cr * cr
+        return 1.0 - sql / (wl * wl), 1.0 - sqr / (wr * wr)
+    el = 0.0
+    er = 0.0
+    for c in range(n_classes):
+        cl = left[c]
+        if cl > 0.0:
+            cl /= wl
+            el -= cl * (np.log(cl) / _LN2)
+        cr = total[c] - left[c]
+        if cr > 0.0:
+            cr /= wr
+            er -= cr * (np.log(cr) / _LN2)
+    return el, er
+
+
+@jit
+def _cls_node_impurity(crit: int, total: np.ndarray, wn: float) -> float:
+    n_classes = total.shape[0]
+    if crit == _GINI:
+        sq = 0.0
+        for c in range(n_classes):
+            sq += total[c] * total[c]
+        return 1.0 - sq / (wn * wn)
+    e = 0.0
+    for c in range(n_classes):
+        ck = total[c]
+        if ck > 0.0:
+            ck /= wn
+            e -= ck * (np.log(ck) / _LN2)
+    return e
+
+
+@jit
+def _reg_proxy(crit: int, sl: float, st: float, wl: float, wr: float) -> float:
+    sr = st - sl
+    if crit == _FRIEDMAN:
+        diff = wr * sl - wl * sr
+        return diff * diff / (wl * wr)
+    if crit == _POISSON:
+        if sl <= _POISSON_EPSILON or sr <= _POISSON_EPSILON:
+            return -np.inf
+        pl = 0.0
+        pr = 0.0
+        pl -= sl * (np.log(sl / wl) / _LN2)
+        pr -= sr * (np.log(sr / wr) / _LN2)
+        return -pl - pr
+    return sl * sl / wl + sr * sr / wr
+
+
+@jit
+def _xlogy(x: float, y: float) -> float:
+    if x == 0.0:
+        return 0.0
+    return x * np.log(y)
+
+
+@jit
+def _poisson_loss(
+    rows: np.ndarray,
+    lo: int,
+    hi: int,
+    y: np.ndarray,
+    w: np.ndarray,
+    ysum: float,
+    wsum: float,
+) -> float:
+    if ysum <= _POISSON_EPSILON:
+        return np.inf
+    mean = ysum / wsum
+    loss = 0.0
+    for p in range(lo, hi):
+        i = rows[p]
+        loss += w[i] * _xlogy(y[i], y[i] / mean)
+    return loss / wsum
+
+
+@jit
+def _weighted_median_ae(ys: np.ndarray, ws: np.ndarray, n: int) -> tuple[float, float]:
+    """(weighted median, sum of w |y - median|) of the first n sorted (y, w) pairs.
+
+    The median is the smallest y whose cumulative weight exceeds half the total,
+    or the midpoint with the previous value when the cumulative weight before it is
+    exactly half. The absolute error uses the identity
+    (wy_right - m w_right) + (m w_left - wy_left), left = values before the median.
+    """
+    total = 0.0
+    for k in range(n):
+        total += ws[k]
+    half = 0.5 * total
+    cum = 0.0
+    wy_left = 0.0
+    m = 0
+    while m < n - 1 and cum + ws[m] <= half:
+        cum += ws[m]
+        wy_left += ws[m] * ys[m]
+        m += 1
+    if m > 0 and cum == half:
+        median = (ys[m - 1] + ys[m]) / 2
+    else:
+        median = ys[m]
+    wy_total = 0.0
+    for k in range(n):
+        wy_total += ws[k] * ys[k]
+    w_right = total - cum
+    wy_right = wy_total - wy_left
+    return median, (wy_right - median * w_right) + (median * cum - wy_left)
+
+
+@jit
+def _mae_prefix(
+    rows: np.ndarray,
+    lo: int,
+    hi: int,
+    step: int,
+    y: np.ndarray,
+    w: np.ndarray,
+    rank: np.ndarray,
+    base: int,
+    n_node: int,
+    fw: np.ndarray,
+    fwy: np.ndarray,
+    sorted_y: np.ndarray,
+    out_ae: np.ndarray,
+) -> None:
+    """Absolute errors (about the weighted median) of the growing prefixes of
+    ``rows[lo], rows[lo + step], ...`` (n rows): out_ae[k] for the first k + 1 rows.
+    Fenwick trees over the node-local ranks of y (O(n log n))."""
+    for k in range(n_node + 1):
+        fw[k] = 0.0
+        fwy[k] = 0.0
+    total_w = 0.0
+    total_wy = 0.0
+    top = 1
+    while top * 2 <= n_node:
+        top *= 2
+    p = lo
+    k = 0
+    while k < n_node:
+        i = rows[p]
+        r = rank[i] - base + 1
+        wi = w[i]
+        yi = y[i]
+        j = r
+        while j <= n_node:
+            fw[j] += wi
+            fwy[j] += wi * yi
+            j += j & (-j)
+        total_w += wi
+        total_wy += wi * yi
+        half = 0.5 * total_w
+        # Largest position with cumulative weight <= half (binary lifting).
+        pos = 0
+        cum = 0.0
+        cumy = 0.0
+        bit = top
+        while bit > 0:
+            nxt = pos + bit
+            if nxt <= n_node and cum + fw[nxt] <= half:
+                pos = nxt
+                cum += fw[nxt]
+                cumy += fwy[nxt]
+            bit >>= 1
+        # Ranks 1..pos hold cumulative weight cum <= half; the median rank is the
+        # first active rank after pos.
+        med_rank = pos + 1
+        while med_rank <= n_node and _fenwick_point(fw, med_rank) == 0.0:
+            med_rank += 1
+        if med_rank > n_node:
+            med_rank = n_node
+        if cum == half and pos > 0:
+            prev = pos
+            while prev > 0 and _fenwick_point(fw, prev) == 0.0:
+                prev -= 1
+            median = (sorted_y[prev - 1] + sorted_y[med_rank - 1]) / 2
+        else:
+            median = sorted_y[med_rank - 1]
+        w_right = total_w - cum
+        wy_right = total_wy - cumy
+        out_ae[k] = (wy_right - median * w_right) + (median * cum - cumy)
+        p += step
+        k += 1
+
+
+@jit
+def _fenwick_point(fw: np.ndarray, r: int) -> float:
+    """Weight at a single rank r (1-based) of a Fenwick tree."""
+    val = fw[r]
+    j = r - 1
+    stop = r - (r & (-r))
+    while j > stop:
+        val -= fw[j]
+        j -= j & (-j)
+    return val
+
+
+# --- the split search -----------------------------------------------------------------
+
+
+@jit
+def _scan_cls(
+    vals_f: np.ndarray,
+    idx_f: np.ndarray,
+    start: int,
+    end: int,
+    y: np.ndarray,
+    w: np.ndarray,
+    total: np.ndarray,
+    wn: float,
+    crit: int,
+    min_samples_leaf: int,
+    min_weight_leaf: float,
+    left: np.ndarray,
+) -> tuple[float, int, float]:
+    left[:] = 0.0
+    wl = 0.0
+    best = -np.inf
+    best_pos = end
+    best_thr = 0.0
+    for p in range(start + 1, end):
+        i = idx_f[p - 1]
+        wi = w[i]
+        left[y[i]] += wi
+        wl += wi
+        v0 = np.float64(vals_f[p - 1])
+        v1 = np.float64(vals_f[p])
+        if v1 <= v0 + _FEATURE_THRESHOLD:
+            continue
+        if p - start < min_samples_leaf or end - p < min_samples_leaf:
+            continue
+        wr = wn - wl
+        if wl < min_weight_leaf or wr < min_weight_leaf:
+            continue
+        il, ir = _cls_children_impurity(crit, left, total, wl, wr)
+        proxy = -wr * ir - wl * il
+        if proxy > best:
+            best = proxy
+            best_pos = p
+            best_thr = v0 / 2.0 + v1 / 2.0
+    return best, best_pos, best_thr
+
+
+@jit
+def _scan_reg(
+    vals_f: np.ndarray,
+    idx_f: np.ndarray,
+    start: int,
+    end: int,
+    y: np.ndarray,
+    w: np.ndarray,
+    st: float,
+    wn: float,
+    crit: int,
+    min_samples_leaf: int,
+    min_weight_leaf: float,
+) -> tuple[float, int, float]:
+    sl = 0.0
+    wl = 0.0
+    best = -np.inf
+    best_pos = end
+    best_thr = 0.0
+    for p in range(start + 1, end):
+        i = idx_f[p - 1]
+        wi = w[i]
+        sl += wi * y[i]
+        wl += wi
+        v0 = np.float64(vals_f[p - 1])
+        v1 = np.float64(vals_f[p])
+        if v1 <= v0 + _FEATURE_THRESHOLD:
+            continue
+        if p - start < min_samples_leaf or end - p < min_samples_leaf:
+            continue
+        wr = wn - wl
+        if wl < min_weight_leaf or wr < min_weight_leaf:
+            continue
+        proxy = _reg_proxy(crit, sl, st, wl, wr)
+        if proxy > best:
+            best = proxy
+            best_pos = p
+            best_thr = v0 / 2.0 + v1 / 2.0
+    return best, best_pos, best_thr
+
+
+@jit
+def _scan_mae(
+    vals_f: np.ndarray,
+    idx_f: np.ndarray,
+    start: int,
+    end: int,
+    y: np.ndarray,
+    w: np.ndarray,
+    wn: float,
+    min_samples_leaf: int,
+    min_weight_leaf: float,
+    rank: np.ndarray,
+    base: int,
+    fw: np.ndarray,
+    fwy: np.ndarray,
+    sorted_y: np.ndarray,
+    ae_left: np.ndarray,
+    ae_right: np.ndarray,
+) -> tuple[float, int, float]:
+    n = end - start
+    _mae_prefix(idx_f, start, end, 1, y, w, rank, base, n, fw, fwy, sorted_y, ae_left)
+    _mae_prefix(
+        idx_f,
+        end - 1,
+        start - 1,
+        -1,
+        y,
+        w,
+        rank,
+        base,
+        n,
+        fw,
+        fwy,
+        sorted_y,
+        ae_right,
+    )
+    wl = 0.0
+    best = -np.inf
+    best_pos = end
+    best_thr = 0.0
+    for p in range(start + 1, end):
+        wl += w[idx_f[p - 1]]
+        v0 = np.float64(vals_f[p - 1])
+        v1 = np.float64(vals_f[p])
+        if v1 <= v0 + _FEATURE_THRESHOLD:
+            continue
+        if p - start < min_samples_leaf or end - p < min_samples_leaf:
+            continue
+        wr = wn - wl
+        if wl < min_weight_leaf or wr < min_weight_leaf:
+            continue
+        # ae_left[k]: first k + 1 rows; ae_right[k]: last k + 1 rows.
+        il = ae_left[p - start - 1] / wl
+        ir = ae_right[end - p - 1] / wr
+        proxy = -wr * ir - wl * il
+        if proxy > best:
+            best = proxy
+            best_pos = p
+            best_thr = v0 / 2.0 + v1 / 2.0
+    return best, best_pos, best_thr
+
+
+@jit
+def _eval_random_cut(
+    vals_f: np.ndarray,
+    idx_f: np.ndarray,
+    start: int,
+    end: int,
+    thr: float,
+    y_cls: np.ndarray,
+    y_reg: np.ndarray,
+    w: np.ndarray,
+    total: np.ndarray,
+    st: float,
+    wn: float,
+    crit: int,
+    is_cls: bool,
+    min_samples_leaf: int,
+    min_weight_leaf: float,
+    left: np.ndarray,
+    mae_work: tuple,
+) -> tuple[float, int]:
+    """Proxy improvement and cut position of a given threshold (-inf if invalid)."""
+    lo = start
+    hi = end
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if np.float64(vals_f[mid]) <= thr:
+            lo = mid + 1
+        else:
+            hi = mid
+    pos = lo
+    if pos - start < min_samples_leaf or end - pos < min_samples_leaf:
+        return -np.inf, pos
+    wl = 0.0
+    if is_cls:
+        left[:] = 0.0
+        for p in range(start, pos):
+            i = idx_f[p]
+            left[y_cls[i]] += w[i]
+            wl += w[i]
+    else:
+        sl = 0.0
+        for p in range(start, pos):
+            i = idx_f[p]
+            sl += w[i] * y_reg[i]
+            wl += w[i]
+    wr = wn - wl
+    if wl < min_weight_leaf or wr < min_weight_leaf:
+        return -np.inf, pos
+    if is_cls:
+        il, ir = _cls_children_impurity(crit, left, total, wl, wr)
+        return -wr * ir - wl * il, pos
+    if crit == _MAE:
+        il, ir = _mae_children(idx_f, start, pos, end, y_reg, w, mae_work)
+        return -wr * (ir / wr) - wl * (il / wl), pos
+    return _reg_proxy(crit, sl, st, wl, wr), pos
+
+
+@jit
+def _mae_children(
+    rows: np.ndarray,
+    start: int,
+    pos: int,
+    end: int,
+    y: np.ndarray,
+    w: np.ndarray,
+    mae_work: tuple,
+) -> tuple[float, float]:
+    """Absolute errors (not divided by the weight) of rows[start:pos], rows[pos:end]."""
+    ys, ws = mae_work[0], mae_work[1]
+    ael = 0.0
+    aer = 0.0
+    for part in range(2):
+        lo = start if part == 0 else pos
+        hi = pos if part == 0 else end
+        n = hi - lo
+        vals = np.empty(n, dtype=np.float64)
+        for k in range(n):
+            vals[k] = y[rows[lo + k]]
+        perm = np.argsort(vals, kind="mergesort")
+        for k in range(n):
+            i = rows[lo + perm[k]]
+            ys[k] = y[i]
+            ws[k] = w[i]
+        _, ae = _weighted_median_ae(ys, ws, n)
+        if part == 0:
+            ael = ae
+        else:
+            aer = ae
+    return ael, aer
+
+
+@jit
+def _partition(
+    idx: np.ndarray,
+    vals: np.ndarray,
+    f: int,
+    start: int,
+    end: int,
+    goes_left: np.ndarray,
+    tmp_idx: np.ndarray,
+    tmp_vals: np.ndarray,
+) -> None:
+    """Stable partition of feature f's segment: left rows first, then right rows."""
+    k = start
+    r = 0
+    for p in range(start, end):
+        i = idx[f, p]
+        if goes_left[i]:
+            idx[f, k] = i
+            vals[f, k] = vals[f, p]
+            k += 1
+        else:
+            tmp_idx[r] = i
+            tmp_vals[r] = vals[f, p]
+            r += 1
+    for q in range(r):
+        idx[f, k + q] = tmp_idx[q]
+        vals[f, k + q] = tmp_vals[q]
+
+
+# --- the builder --------------------------------------------------------------------
+
+
+@jit
+def grow_tree(
+    Xt: np.ndarray,
+    order: np.ndarray,
+    y_cls: np.ndarray,
+    y_reg: np.ndarray,
+    w: np.ndarray,
+    n_classes: int,
+    crit: int,
+    random_splitter: bool,
+    max_features: int,
+    max_depth: int,
+    min_samples_split: int,
+    min_samples_leaf: int,
+    min_weight_leaf: float,
+    min_impurity_decrease: float,
+    max_leaf_nodes: int,
+    seed: int,
+) -> tuple:
+    """Grow one CART tree.
+
+    IN
+    - ``Xt`` float32 (n_features, n_samples) C-contiguous: X transposed;
+    - ``order`` int32 (n_features, n_samples): :func:`sort_features` of ``Xt``;
+    - ``y_cls`` int64 (n_samples,): class indices (classification, ``n_classes`` > 0)
+      or ignored; ``y_reg`` float64 (n_samples,): targets (regression,
+      ``n_classes`` == 0) or ignored;
+    - ``w`` float64 (n_samples,) >= 0: sample weights (class weights included); rows
+      of weight 0 take no part (bootstrap counts as weights in forests);
+    - ``crit``: a code of ``CRITERIA``; ``random_splitter``: one uniform threshold
+      per drawn feature (extremely randomized trees) instead of the best cut;
+    - ``max_features`` (1..n_features), ``max_depth``, ``min_samples_split``,
+      ``min_samples_leaf`` (ints), ``min_weight_leaf``, ``min_impurity_decrease``
+      (floats), ``max_leaf_nodes`` (-1: depth-first growth, else best-first with at
+      most this many leaves), ``seed`` (feature order and random thresholds).
+
+    OUT a tuple (node_count, max_depth, children_left int64, children_right int64,
+    feature int64, threshold float64, impurity float64, n_node_samples int64,
+    weighted_n_node_samples float64, value float64 (node_count, n_values),
+    missing_go_to_left uint8), arrays trimmed to node_count; leaves have children
+    -1, feature -2, threshold -2.
+    """
+    n_features, n_samples = Xt.shape
+    is_cls = n_classes > 0
+    n_values = n_classes if is_cls else 1
+    idx = np.empty((n_features, n_samples), dtype=np.int32)
+    vals = np.empty((n_features, n_samples), dtype=np.float32)
+    n_active = _init_lists(Xt, order, w, idx, vals)
+    weighted_n_samples = 0.0
+    for i in range(n_samples):
+        weighted_n_samples += w[i]
+
+    cap = 2 * max(n_active, 1) + 1
+    left_child = np.full(cap, -1, dtype=np.int64)
+    right_child = np.full(cap, -1, dtype=np.int64)
+    feature = np.full(cap, -2, dtype=np.int64)
+    threshold = np.full(cap, -2.0, dtype=np.float64)
+    impurity_arr = np.zeros(cap, dtype=np.float64)
+    n_node = np.zeros(cap, dtype=np.int64)
+    wn_node = np.zeros(cap, dtype=np.float64)
+    value = np.zeros((cap, n_values), dtype=np.float64)
+    missing_left = np.zeros(cap, dtype=np.uint8)
+    # Per node split results (used by best-first growth).
+    rec_pos = np.zeros(cap, dtype=np.int64)
+    rec_start = np.zeros(cap, dtype=np.int64)
+    rec_end = np.zeros(cap, dtype=np.int64)
+    rec_depth = np.zeros(cap, dtype=np.int64)
+    rec_leaf = np.zeros(cap, dtype=np.bool_)
+    rec_imp_l = np.zeros(cap, dtype=np.float64)
+    rec_imp_r = np.zeros(cap, dtype=np.float64)
+    rec_improvement = np.zeros(cap, dtype=np.float64)
+
+    goes_left = np.zeros(n_samples, dtype=np.bool_)
+    tmp_idx = np.empty(max(n_active, 1), dtype=np.int32)
+    tmp_vals = np.empty(max(n_active, 1), dtype=np.float32)
+    total = np.zeros(max(n_values, 1), dtype=np.float64)
+    left = np.zeros(max(n_values, 1), dtype=np.float64)
+    features = np.arange(n_features)
+    constant_features = np.arange(n_features)
+    eval_features = np.empty(n_features, dtype=np.int64)
+    eval_thr = np.empty(n_features, dtype=np.float64)
+    state = np.empty(1, dtype=np.uint64)
+    state[0] = np.uint64(seed)
+    # Absolute error work space.
+    mae = crit == _MAE
+    rank = np.zeros(n_samples if mae else 1, dtype=np.int64)
+    sorted_y = np.zeros(n_active + 1 if mae else 1, dtype=np.float64)
+    fw = np.zeros(n_active + 2 if mae else 1, dtype=np.float64)
+    fwy = np.zeros(n_active + 2 if mae else 1, dtype=np.float64)
+    ae_left = np.zeros(n_active + 1 if mae else 1, dtype=np.float64)
+    ae_right = np.zeros(n_active + 1 if mae else 1, dtype=np.float64)
+    mae_work = (
+        np.zeros(n_active + 1 if mae else 1, dtype=np.float64),
+        np.zeros(n_active + 1 if mae else 1, dtype=np.float64),
+    )
+
+    # Depth-first stack: start, end, depth, parent, is_left, n_constant; impurity.
+    stack_i = np.zeros((cap, 6), dtype=np.int64)
+    stack_f = np.zeros(cap, dtype=np.float64)
+    best_first = max_leaf_nodes > 0
+    heap = np.zeros(cap, dtype=np.int64)
+    n_heap = 0
+
+    node_count = 0
+    max_depth_seen = 0
+    first = True
+    if best_first:
+        stack_i[0, 0] = 0
+    else:
+        stack_i[0, 0] = 0
+    stack_i[0, 1] = n_active
+    stack_i[0, 2] = 0
+    stack_i[0, 3] = -1
+    stack_i[0, 4] = 0
+    stack_i[0, 5] = 0
+    stack_f[0] = np.inf
+    n_stack = 1
+    max_split_nodes = max_leaf_nodes - 1
+
+    # Best-first: pending children to create, in order: (start, end, depth,
+    # parent, is_left, impurity); they are created as soon as their parent is
+    # expanded, the left one first, like the depth-first stack pops.
+    while True:
+        if best_first:
+            if node_count == 0:
+                pass
+            elif n_stack == 0:
+                # Pop the frontier record of largest improvement.
+                if n_heap == 0:
+                    break
+                top = heap[0]
+                n_heap = _heap_pop(heap, n_heap, rec_improvement)
+                node = top
+                if rec_depth[node] > max_depth_seen:
+                    max_depth_seen = rec_depth[node]
+                if rec_leaf[node] or max_split_nodes <= 0:
+                    left_child[node] = -1
+                    right_child[node] = -1
+                    feature[node] = -2
+                    threshold[node] = -2.0
+                    continue
+                max_split_nodes -= 1
+                # Children: left then right (created in this order).
+                stack_i[0, 0] = rec_pos[node]
+                stack_i[0, 1] = rec_end[node]
+                stack_i[0, 2] = rec_depth[node] + 1
+                stack_i[0, 3] = node
+                stack_i[0, 4] = 0
+                stack_i[0, 5] = 0
+                stack_f[0] = rec_imp_r[node]
+                stack_i[1, 0] = rec_start[node]
+                stack_i[1, 1] = rec_pos[node]
+                stack_i[1, 2] = rec_depth[node] + 1
+                stack_i[1, 3] = node
+                stack_i[1, 4] = 1
+                stack_i[1, 5] = 0
+                stack_f[1] = rec_imp_l[node]
+                n_stack = 2
+                continue
+        if n_stack == 0:
+            break
+        n_stack -= 1
+        start = stack_i[n_stack, 0]
+        end = stack_i[n_stack, 1]
+        depth = stack_i[n_stack, 2]
+        parent = stack_i[n_stack, 3]
+        is_left = stack_i[n_stack, 4]
+        n_known_constants = stack_i[n_stack, 5]
+        node_imp = stack_f[n_stack]
+        n_rows = end - start
+
+        # Node sums.
+        wn = 0.0
+        st = 0.0
+        sq = 0.0
+        total[:] = 0.0
+        for p in range(start, end):
+            i = idx[0, p]
+            wi = w[i]
+            wn += wi
+            if is_cls:
+                total[y_cls[i]] += wi
+            else:
+                wy = wi * y_reg[i]
+                st += wy
+                sq += wy * y_reg[i]
+        node_median = 0.0
+        node_ae = 0.0
+        if mae:
+            # Node-local ranks of y (the absolute error criterion), and the median.
+            yv = np.empty(n_rows, dtype=np.float64)
+            for k in range(n_rows):
+                yv[k] = y_reg[idx[0, start + k]]
+            perm = np.argsort(yv, kind="mergesort")
+            for k in range(n_rows):
+                i = idx[0, start + perm[k]]
+                rank[i] = start + k
+                sorted_y[k] = y_reg[i]
+                mae_work[0][k] = y_reg[i]
+                mae_work[1][k] = w[i]
+            node_median, node_ae = _weighted_median_ae(mae_work[0], mae_work[1], n_rows)
+
+        is_leaf = (
+            depth >= max_depth
+            or n_rows < min_samples_split
+            or n_rows < 2 * min_samples_leaf
+            or wn < 2 * min_weight_leaf
+        )
+        if first:
+            if is_cls:
+                node_imp = _cls_node_impurity(crit, total, wn)
+            elif crit == _MAE:
+                node_imp = node_ae / wn
+            elif crit == _POISSON:
+                node_imp = _poisson_loss(idx[0], start, end, y_reg, w, st, wn)
+            else:
+                node_imp = sq / wn - (st / wn) ** 2.0
+            first = False
+        is_leaf = is_leaf or node_imp <= _EPSILON
+
+        best_feature = -2
+        best_pos = end
+        best_thr = -2.0
+        imp_l = node_imp
+        imp_r = node_imp
+        improvement = 0.0
+        n_total_constants = n_known_constants
+        if best_first:
+            n_known_constants = 0
+            n_total_constants = 0
+        if not is_leaf:
+            # Draw the features to evaluate (scikit-learn's sampling scheme).
+            f_i = n_features
+            n_found_constants = 0
+            n_drawn_constants = 0
+            n_visited = 0
+            n_eval = 0
+            while f_i > n_total_constants and (
+                n_visited < max_features
+                or n_visited <= n_found_constants + n_drawn_constants
+            ):
+                n_visited += 1
+                f_j = _rand_int(state, n_drawn_constants, f_i - n_found_constants)
+                if f_j < n_known_constants:
+                    tmp = features[n_drawn_constants]
+                    features[n_drawn_constants] = features[f_j]
+                    features[f_j] = tmp
+                    n_drawn_constants += 1
+                    continue
+                f_j += n_found_constants
+                f = features[f_j]
+                if np.float64(vals[f, end - 1]) <= (
+                    np.float64(vals[f, start]) + _FEATURE_THRESHOLD
+                ):
+                    features[f_j] = features[n_total_constants]
+                    features[n_total_constants] = f
+                    n_found_constants += 1
+                    n_total_constants += 1
+                    continue
+                f_i -= 1
+                features[f_j] = features[f_i]
+                features[f_i] = f
+                eval_features[n_eval] = f
+                if random_splitter:
+                    lo_v = np.float64(vals[f, start])
+                    hi_v = np.float64(vals[f, end - 1])
+                    thr = (hi_v - lo_v) * _rand_unit(state) + lo_v
+                    if thr == hi_v:
+                        thr = lo_v
+                    eval_thr[n_eval] = thr
+                n_eval += 1
+            for k in range(n_known_constants):
+                features[k] = constant_features[k]
+            for k in range(n_found_constants):
+                constant_features[n_known_constants + k] = features[
+                    n_known_constants + k
+                ]
+
+            best_proxy = -np.inf
+            for e in range(n_eval):
+                f = eval_features[e]
+                if random_splitter:
+                    proxy, pos = _eval_random_cut(
+                        vals[f],
+                        idx[f],
+                        start,
+                        end,
+                        eval_thr[e],
+                        y_cls,
+                        y_reg,
+                        w,
+                        total,
+                        st,
+                        wn,
+                        crit,
+                        is_cls,
+                        min_samples_leaf,
+                        min_weight_leaf,
+                        left,
+                        mae_work,
+                    )
+                    thr = eval_thr[e]
+                elif is_cls:
+                    proxy, pos, thr = _scan_cls(
+                        vals[f],
+                        idx[f],
+                        start,
+                        end,
+                        y_cls,
+                        w,
+                        total,
+                        wn,
+                        crit,
+                        min_samples_leaf,
+                        min_weight_leaf,
+                        left,
+                    )
+                elif mae:
+                    proxy, pos, thr = _scan_mae(
+                        vals[f],
+                        idx[f],
+                        start,
+                        end,
+                        y_reg,
+                        w,
+                        wn,
+                        min_samples_leaf,
+                        min_weight_leaf,
+                        rank,
+                        start,
+                        fw,
+                        fwy,
+                        sorted_y,
+                        ae_left,
+                        ae_right,
+                    )
+                else:
+                    proxy, pos, thr = _scan_reg(
+                        vals[f],
+                        idx[f],
+                        start,
+                        end,
+                        y_reg,
+                        w,
+                        st,
+                        wn,
+                        crit,
+                        min_samples_leaf,
+                        min_weight_leaf,
+                    )
+                if pos < end and proxy > best_proxy:
+                    best_proxy = proxy
+                    best_feature = f
+                    best_pos = pos
+                    best_thr = thr
+
+            if best_pos < end:
+                # Children statistics of the chosen cut (left sums forward or as
+                # total minus the right rows, whichever side is shorter).
+                rows = idx[best_feature]
+                wl = 0.0
+                sl = 0.0
+                if best_pos - start <= end - best_pos:
+                    if is_cls:
+                        left[:] = 0.0
+                    for p in range(start, best_pos):
+                        i = rows[p]
+                        wl += w[i]
+                        if is_cls:
+                            left[y_cls[i]] += w[i]
+                        else:
+                            sl += w[i] * y_reg[i]
+                else:
+                    wl = wn
+                    sl = st
+                    if is_cls:
+                        left[:] = total
+                    for p in range(end - 1, best_pos - 1, -1):
+                        i = rows[p]
+                        wl -= w[i]
+                        if is_cls:
+                            left[y_cls[i]] -= w[i]
+                        else:
+                            sl -= w[i] * y_reg[i]
+                wr = wn - wl
+                sr = st - sl
+                if is_cls:
+                    imp_l, imp_r = _cls_children_impurity(crit, left, total, wl, wr)
+                elif mae:
+                    ael, aer = _mae_children(
+                        rows, start, best_pos, end, y_reg, w, mae_work
+                    )
+                    imp_l = ael / wl
+                    imp_r = aer / wr
+                elif crit == _POISSON:
+                    imp_l = _poisson_loss(rows, start, best_pos, y_reg, w, sl, wl)
+                    imp_r = _poisson_loss(rows, best_pos, end, y_reg, w, sr, wr)
+                else:
+                    sq_l = 0.0
+                    for p in range(start, best_pos):
+                        i = rows[p]
+                        sq_l += w[i] * y_reg[i] * y_reg[i]
+                    sq_r = sq - sq_l
+                    imp_l = sq_l / wl - (sl / wl) ** 2.0
+                    imp_r = sq_r / wr - (sr / wr) ** 2.0
+                if crit == _FRIEDMAN:
+                    diff = wr * sl - wl * sr
+                    improvement = diff * diff / (wl * wr * wn)
+                else:
+                    improvement = (wn / weighted_n_samples) * (
+                        node_imp - (wr / wn * imp_r) - (wl / wn * imp_l)
+                    )
+            is_leaf = best_pos >= end or improvement + _EPSILON < min_impurity_decrease
+
+        node = node_count
+        node_count += 1
+        if parent >= 0:
+            if is_left:
+                left_child[parent] = node
+            else:
+                right_child[parent] = node
+        impurity_arr[node] = node_imp
+        n_node[node] = n_rows
+        wn_node[node] = wn
+        if is_cls:
+            for c in range(n_values):
+                value[node, c] = total[c] / wn
+        elif mae:
+            value[node, 0] = node_median
+        else:
+            value[node, 0] = st / wn
+        if not best_first and depth > max_depth_seen:
+            max_depth_seen = depth
+
+        if not is_leaf:
+            feature[node] = best_feature
+            threshold[node] = best_thr
+            # Missing values (never seen in training) go to the larger child.
+            missing_left[node] = 1 if best_pos - start > end - best_pos else 0
+            rows = idx[best_feature]
+            for p in range(start, best_pos):
+                goes_left[rows[p]] = True
+            for p in range(best_pos, end):
+                goes_left[rows[p]] = False
+            for f in range(n_features):
+                if f != best_feature:
+                    _partition(idx, vals, f, start, end, goes_left, tmp_idx, tmp_vals)
+        if best_first:
+            rec_start[node] = start
+            rec_end[node] = end
+            rec_depth[node] = depth
+            rec_leaf[node] = is_leaf
+            rec_pos[node] = best_pos if not is_leaf else end
+            rec_imp_l[node] = imp_l if not is_leaf else node_imp
+            rec_imp_r[node] = imp_r if not is_leaf else node_imp
+            rec_improvement[node] = improvement if not is_leaf else 0.0
+            n_heap = _heap_push(heap, n_heap, node, rec_improvement)
+        elif not is_leaf:
+            # Right child first so that the left one is popped next (preorder ids).
+            stack_i[n_stack, 0] = best_pos
+            stack_i[n_stack, 1] = end
+            stack_i[n_stack, 2] = depth + 1
+            stack_i[n_stack, 3] = node
+            stack_i[n_stack, 4] = 0
+            stack_i[n_stack, 5] = n_total_constants
+            stack_f[n_stack] = imp_r
+            n_stack += 1
+            stack_i[n_stack, 0] = start
+            stack_i[n_stack, 1] = best_pos
+            stack_i[n_stack, 2] = depth + 1
+            stack_i[n_stack, 3] = node
+            stack_i[n_stack, 4] = 1
+            stack_i[n_stack, 5] = n_total_constants
+            stack_f[n_stack] = imp_l
+            n_stack += 1
+
+    return (
+        node_count,
+        max_depth_seen,
+        left_child[:node_count].copy(),
+        right_child[:node_count].copy(),
+        feature[:node_count].copy(),
+        threshold[:node_count].copy(),
+        impurity_arr[:node_count].copy(),
+        n_node[:node_count].copy(),
+        wn_node[:node_count].copy(),
+        value[:node_count].copy(),
+        missing_left[:node_count].copy(),
+    )
+
+
+@jit
+def _heap_push(heap: np.ndarray, n: int, item: int, key: np.ndarray) -> int:
+    """std::push_heap (max-heap on key) of item into heap[:n]; returns n + 1."""
+    hole = n
+    parent = (hole - 1) // 2
+    while hole > 0 and key[heap[parent]] < key[item]:
+        heap[hole] = heap[parent]
+        hole = parent
+        parent = (hole - 1) // 2
+    heap[hole] = item
+    return n + 1
+
+
+@jit
+def _heap_pop(heap: np.ndarray, n: int, key: np.ndarray) -> int:
+    """std::pop_heap then pop_back: removes heap[0]; returns n - 1."""
+    last = n - 1
+    value = heap[last]
+    heap[last] = heap[0]
+    length = last
+    hole = 0
+    second = 0
+    while second < (length - 1) // 2:
+        second = 2 * (second + 1)
+        if key[heap[second]] < key[heap[second - 1]]:
+            second -= 1
+        heap[hole] = heap[second]
+        hole = second
+    if (length & 1) == 0 and second == (length - 2) // 2:
+        second = 2 * (second + 1)
+        heap[hole] = heap[second - 1]
+        hole = second - 1
+    # push_heap of value from hole up to the top.
+    parent = (hole - 1) // 2
+    while hole > 0 and key[heap[parent]] < key[value]:
+        heap[hole] = heap[parent]
+        hole = parent
+        parent = (hole - 1) // 2
+    heap[hole] = value
+    return n - 1
+
+
+# --- minimal cost-complexity pruning --------------------------------------------------
+
+
+@jit
+def _prune(
+    children_left: np.ndarray,
+    children_right: np.ndarray,
+    weighted_n_node_samples: np.ndarray,
+    impurity: np.ndarray,
+    ccp_alpha: float,
+    record_path: bool,
+) -> tuple:
+    n_nodes = children_left.shape[0]
+    total_w = weighted_n_node_samples[0]
+    r_node = np.empty(n_nodes, dtype=np.float64)
+    for i in range(n_nodes):
+        r_node[i] = weighted_n_node_samples[i] * impurity[i] / total_w
+    parent = np.full(n_nodes, -2, dtype=np.int64)
+    leaves = np.zeros(n_nodes, dtype=np.bool_)
+    stack = np.empty(n_nodes + 1, dtype=np.int64)
+    stack_parent = np.empty(n_nodes + 1, dtype=np.int64)
+    n_stack = 1
+    stack[0] = 0
+    stack_parent[0] = -2
+    while n_stack > 0:
+        n_stack -= 1
+        node = stack[n_stack]
+        parent[node] = stack_parent[n_stack]
+        if children_left[node] == -1:
+            leaves[node] = True
+        else:
+            stack[n_stack] = children_left[node]
+            stack_parent[n_stack] = node
+            n_stack += 1
+            stack[n_stack] = children_right[node]
+            stack_parent[n_stack] = node
+            n_stack += 1
+    n_leaves = np.zeros(n_nodes, dtype=np.int64)
+    r_branch = np.zeros(n_nodes, dtype=np.float64)
+    for leaf in range(n_nodes):
+        if not leaves[leaf]:
+            continue
+        r_branch[leaf] = r_node[leaf]
+        current = r_node[leaf]
+        node = leaf
+        while node != 0:
+            p = parent[node]
+            r_branch[p] += current
+            n_leaves[p] += 1
+            node = p
+    candidate = np.empty(n_nodes, dtype=np.bool_)
+    for i in range(n_nodes):
+        candidate[i] = not leaves[i]
+    in_subtree = np.ones(n_nodes, dtype=np.bool_)
+    alphas = np.zeros(n_nodes + 1, dtype=np.float64)
+    impurities = np.zeros(n_nodes + 1, dtype=np.float64)
+    count = 0
+    if record_path:
+        alphas[0] = 0.0
+        impurities[0] = r_branch[0]
+        count = 1
+    big = np.finfo(np.float64).max
+    while candidate[0]:
+        effective = big
+        pruned = 0
+        for i in range(n_nodes):
+            if not candidate[i]:
+                continue
+            sub = (r_node[i] - r_branch[i]) / (n_leaves[i] - 1)
+            if sub < effective:
+                effective = sub
+                pruned = i
+        if not record_path and ccp_alpha < effective:
+            break
+        n_stack = 1
+        stack[0] = pruned
+        while n_stack > 0:
+            n_stack -= 1
+            node = stack[n_stack]
+            if not in_subtree[node]:
+                continue
+            candidate[node] = False
+            leaves[node] = False
+            in_subtree[node] = False
+            if children_left[node] != -1:
+                stack[n_stack] = children_left[node]
+                n_stack += 1
+                stack[n_stack] = children_right[node]
+                n_stack += 1
+        leaves[pruned] = True
+        in_subtree[pruned] = True
+        n_pruned_leaves = n_leaves[pruned] - 1
+        n_leaves[pruned] = 0
+        r_diff = r_node[pruned] - r_branch[pruned]
+        r_branch[pruned] = r_node[pruned]
+        node = parent[pruned]
+        while node != -2:
+            n_leaves[node] -= n_pruned_leaves
+            r_branch[node] += r_diff
+            node = parent[node]
+        if record_path:
+            alphas[count] = effective
+            impurities[count] = r_branch[0]
+            count += 1
+    return leaves, in_subtree, alphas[:count].copy(), impurities[:count].copy()
+
+
+def prune_path(
+    children_left: np.ndarray,
+    children_right: np.ndarray,
+    weighted_n_node_samples: np.ndarray,
+    impurity: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Minimal cost-complexity pruning path (Breiman et al. 1984, ch. 3.3).
+
+    IN the tree arrays (children int64 with -1 at leaves, float64 weights and
+    impurities; node 0 the root). Node risk R(t) = N_t / N * impurity(t); the
+    weakest link (smallest (R(t) - R(T_t)) / (|leaves(T_t)| - 1), the first node id
+    on ties) is pruned repeatedly until only the root is left; branch risks are
+    updated incrementally along the ancestors (the summation order scikit-learn
+    uses, so the path agrees to rounding).
+    OUT (ccp_alphas, impurities) float64: the effective alpha of each subtree of the
+    sequence (0 first) and the total leaf risk of that subtree.
+    Naive reference: tests/naive/cart.py ``naive_prune_path``.
+    """
+    _, _, alphas, impurities = _prune(
+        children_left, children_right, weighted_n_node_samples, impurity, 0.0, True
+    )
+    return alphas, impurities
+
+
+def prune_mask(
+    children_left: np.ndarray,
+    children_right: np.ndarray,
+    weighted_n_node_samples: np.ndarray,
+    impurity: np.ndarray,
+    ccp_alpha: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weakest-link pruning up to ``ccp_alpha``: prune while the weakest link's
+    effective alpha is <= ccp_alpha.
+
+    OUT (leaves, kept) bool (n_nodes,): the leaves of the pruned subtree and the
+    nodes it keeps (a node is kept iff it is the root or its parent is kept and not
+    a leaf of the pruned subtree).
+    """
+    leaves, in_subtree, _, _ = _prune(
+        children_left,
+        children_right,
+        weighted_n_node_samples,
+        impurity,
+        float(ccp_alpha),
+        False,
+    )
+    return leaves, in_subtree
