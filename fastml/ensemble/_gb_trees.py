@@ -17,6 +17,8 @@ order), which is the summation order of the reference implementation.
 
 from __future__ import annotations
 
+import numbers
+from math import ceil
 from typing import Any
 
 import numpy as np
@@ -33,6 +35,11 @@ def _regressor_class() -> Any:
 class TreeGrower:
     """Fits the regression trees of one gradient-boosting fit on a fixed X.
 
+    X is sorted once (``fastml.tree._builder.prepare_data``); each tree is grown by
+    ``build_tree`` on the prepared data (the rows of weight 0, out of the round's
+    subsample, take no part), pruned when ``ccp_alpha > 0``, and wrapped in a
+    fitted :class:`fastml.tree.DecisionTreeRegressor`.
+
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features), float32, C-contiguous
@@ -40,9 +47,10 @@ class TreeGrower:
     params : dict
         CART parameters (max_depth, min_samples_split, min_samples_leaf,
         min_weight_fraction_leaf, min_impurity_decrease, max_features,
-        max_leaf_nodes, ccp_alpha).
+        max_leaf_nodes, ccp_alpha), unresolved (fractions allowed).
     tree_class : type, optional
-        The regression-tree class (default: fastml.tree.DecisionTreeRegressor).
+        A regression-tree class with scikit-learn's ``fit`` to use instead of the
+        prepared-data path (used by tests to compare the boosting logic alone).
     """
 
     def __init__(
@@ -50,7 +58,14 @@ class TreeGrower:
     ) -> None:
         self.X = X
         self.params = params
-        self.tree_class = tree_class if tree_class is not None else _regressor_class()
+        self.tree_class = tree_class
+        n_samples, n_features = X.shape
+        self.n_features = n_features
+        if tree_class is None:
+            from fastml.tree._builder import prepare_data
+
+            self.prepared = prepare_data(X)
+            self.resolved = _resolve(params, n_samples, n_features)
 
     def grow(
         self, target: np.ndarray, sample_weight: np.ndarray, seed: int
@@ -63,10 +78,83 @@ class TreeGrower:
         leaf : ndarray of shape (n_samples,), int64
             The node each training row reaches.
         """
-        tree = self.tree_class(criterion="squared_error", random_state=seed, **self.params)
-        tree.fit(self.X, target, sample_weight=sample_weight, check_input=False)
-        leaf = np.asarray(tree.tree_.apply(self.X), dtype=np.int64)
+        if self.tree_class is not None:
+            tree = self.tree_class(
+                criterion="squared_error", random_state=seed, **self.params
+            )
+            tree.fit(self.X, target, sample_weight=sample_weight, check_input=False)
+            leaf = np.asarray(tree.tree_.apply(self.X), dtype=np.int64)
+            return tree, leaf
+
+        from fastml.tree._builder import build_tree
+
+        r = self.resolved
+        structure = build_tree(
+            self.prepared,
+            target,
+            sample_weight,
+            n_classes=0,
+            criterion="squared_error",
+            splitter="best",
+            max_features=r["max_features"],
+            max_depth=self.params["max_depth"],
+            min_samples_split=r["min_samples_split"],
+            min_samples_leaf=r["min_samples_leaf"],
+            min_weight_leaf=self.params["min_weight_fraction_leaf"]
+            * float(np.sum(sample_weight)),
+            min_impurity_decrease=self.params["min_impurity_decrease"],
+            max_leaf_nodes=self.params["max_leaf_nodes"],
+            seed=seed,
+        )
+        if self.params["ccp_alpha"] > 0.0:
+            from fastml.tree._pruning import prune_tree
+
+            structure = prune_tree(structure, self.params["ccp_alpha"])
+        tree = _regressor_class()(
+            criterion="squared_error", random_state=seed, **self.params
+        )
+        tree.tree_ = structure
+        tree.n_features_in_ = self.n_features
+        tree.max_features_ = r["max_features"]
+        tree.n_outputs_ = 1
+        leaf = np.asarray(structure.apply(self.X), dtype=np.int64)
         return tree, leaf
+
+
+def _resolve(params: dict[str, Any], n_samples: int, n_features: int) -> dict[str, int]:
+    """Integer min_samples_leaf / min_samples_split / max_features (fractions and
+    names resolved as the tree estimators resolve them)."""
+    leaf = params["min_samples_leaf"]
+    if isinstance(leaf, numbers.Integral):
+        min_samples_leaf = int(leaf)
+    else:
+        min_samples_leaf = int(ceil(leaf * n_samples))
+    split = params["min_samples_split"]
+    if isinstance(split, numbers.Integral):
+        min_samples_split = int(split)
+    else:
+        min_samples_split = max(2, int(ceil(split * n_samples)))
+    min_samples_split = max(min_samples_split, 2 * min_samples_leaf)
+    mf = params["max_features"]
+    if isinstance(mf, str):
+        max_features = (
+            max(1, int(np.sqrt(n_features)))
+            if mf == "sqrt"
+            else max(1, int(np.log2(n_features)))
+        )
+    elif mf is None:
+        max_features = n_features
+    elif isinstance(mf, numbers.Integral):
+        max_features = int(mf)
+    else:
+        max_features = max(1, int(mf * n_features))
+    if not 0 < max_features <= n_features:
+        raise ValueError("max_features must be in (0, n_features]")
+    return {
+        "min_samples_leaf": min_samples_leaf,
+        "min_samples_split": min_samples_split,
+        "max_features": max_features,
+    }
 
 
 class PackedEnsemble:
