@@ -93,9 +93,16 @@ def _tree_class(classifier: bool, extra: bool) -> type:
     return tree.ExtraTreeRegressor if extra else tree.DecisionTreeRegressor
 
 
+def _as_fractions(values: np.ndarray) -> np.ndarray:
+    """Leaf rows scaled to sum to 1 (class fractions; all-zero rows kept)."""
+    total = values.sum(axis=1, keepdims=True)
+    total[total == 0.0] = 1.0
+    return np.ascontiguousarray(values / total)
+
+
 class _FlatForest:
-    """The trees of a forest in one set of flat node arrays (kernels/tree/forest.py
-    layout), made once per fitted forest for prediction."""
+    """The trees of a forest in the flat node arrays of kernels/tree/forest.py (the
+    out-of-bag kernel's layout: int64 children, ``x <= threshold`` goes left)."""
 
     def __init__(self, trees: list[Any], regression: bool) -> None:
         counts = [int(t.node_count) for t in trees]
@@ -117,13 +124,10 @@ class _FlatForest:
         self.feature[leaf] = -1
         self.left[leaf] = 0
         self.right[leaf] = 0
-        values = [np.asarray(t.value, dtype=np.float64)[:, 0, :] for t in trees]
-        if not regression:
-            # Leaf rows as class fractions (a tree may store weighted counts).
-            values = [
-                v / np.maximum(v.sum(axis=1, keepdims=True), 1e-300) for v in values
-            ]
-        self.value = np.ascontiguousarray(np.concatenate(values, axis=0))
+        values = np.concatenate(
+            [np.asarray(t.value, dtype=np.float64)[:, 0, :] for t in trees], axis=0
+        )
+        self.value = values if regression else _as_fractions(values)
         self.n_trees = len(trees)
         self.n_values = self.value.shape[1]
 
@@ -157,6 +161,9 @@ class _BaseForest(BaseEstimator):
     max_samples: int | float | None
 
     estimators_: list[Any]
+    n_features_in_: int
+    n_classes_: int  # classifiers only
+    _flat_cache: Any
 
     @classmethod
     def _test_instance(cls) -> _BaseForest:
@@ -298,6 +305,79 @@ class _BaseForest(BaseEstimator):
             )
         return weight
 
+    def _resolved_tree_params(self, n_samples: int, n_features: int) -> dict[str, Any]:
+        """The trees' size limits as absolute numbers (scikit-learn's rules: a float
+        min_samples_* is a fraction of all rows, rounded up)."""
+        msl = self.min_samples_leaf
+        if not isinstance(msl, (int, np.integer)):
+            msl = int(np.ceil(msl * n_samples))
+        mss = self.min_samples_split
+        if not isinstance(mss, (int, np.integer)):
+            mss = max(2, int(np.ceil(mss * n_samples)))
+        mss = max(int(mss), 2 * int(msl))
+        return {
+            "criterion": "entropy" if self.criterion == "log_loss" else self.criterion,
+            "splitter": "random" if self._extra_trees else "best",
+            "max_features": resolve_max_features(self.max_features, n_features),
+            "max_depth": self.max_depth,
+            "min_samples_split": mss,
+            "min_samples_leaf": int(msl),
+            "min_impurity_decrease": float(self.min_impurity_decrease),
+            "max_leaf_nodes": self.max_leaf_nodes,
+        }
+
+    def _tree_maker(
+        self, X: np.ndarray, y_tree: np.ndarray
+    ) -> Callable[[int, np.ndarray | None], Any]:
+        """``make(seed, sample_weight) -> fitted tree estimator``.
+
+        X is sorted once (fastml.tree's low-level entry, prepare_data) and every
+        tree is grown on the sorted lists with its own weights (build_tree); the
+        tree is then wrapped in the tree estimator class (what ``estimators_``
+        holds), and pruned when ``ccp_alpha > 0``. The tree's own seed is derived
+        from its ``random_state`` as the tree estimator derives it, so refitting
+        ``estimators_[i]`` on the same rows and weights gives the same tree.
+        """
+        tree_cls = _tree_class(self._classifier, self._extra_trees)
+        n_samples, n_features = X.shape
+        from fastml.tree._builder import build_tree, prepare_data
+        from fastml.tree._pruning import prune_tree
+
+        prepared = prepare_data(X)
+        resolved = self._resolved_tree_params(n_samples, n_features)
+        ccp_alpha = float(self.ccp_alpha)
+        n_classes = self.n_classes_ if self._classifier else 0
+        y_build = y_tree.astype(np.int64) if self._classifier else y_tree
+        fraction = float(self.min_weight_fraction_leaf)
+        params = self._tree_params()
+        classes = np.arange(n_classes, dtype=np.float64)
+
+        def make(seed: int, weight: np.ndarray | None) -> Any:
+            total = float(n_samples if weight is None else weight.sum())
+            tree_seed = int(np.random.RandomState(seed).randint(0, MAX_SEED))
+            tree = build_tree(
+                prepared,
+                y_build,
+                weight,
+                n_classes=n_classes,
+                min_weight_leaf=fraction * total,
+                seed=tree_seed,
+                **resolved,
+            )
+            if ccp_alpha > 0.0:
+                tree = prune_tree(tree, ccp_alpha)
+            est = tree_cls(**params, random_state=seed)
+            est.tree_ = tree
+            est.n_features_in_ = n_features
+            est.n_outputs_ = 1
+            est.max_features_ = resolved["max_features"]
+            if n_classes:
+                est.classes_ = classes
+                est.n_classes_ = n_classes
+            return est
+
+        return make
+
     def _grow(
         self,
         X: np.ndarray,
@@ -306,9 +386,9 @@ class _BaseForest(BaseEstimator):
         draw_weight: np.ndarray | None,
         seeds: np.ndarray,
     ) -> list[Any]:
-        """Grow one tree per seed on the shared thread pool (tree order kept)."""
-        tree_cls = _tree_class(self._classifier, self._extra_trees)
-        params = self._tree_params()
+        """Grow one tree per seed on the shared thread pool (tree order kept): each
+        pool thread takes the next tree index; tree i depends only on seeds[i]."""
+        make = self._tree_maker(X, y_tree)
         n_trees = seeds.shape[0]
         out: list[Any] = [None] * n_trees
         counter = itertools.count()
@@ -325,9 +405,7 @@ class _BaseForest(BaseEstimator):
                     _logger.info("building tree %d of %d", i + 1, n_trees)
                 seed = int(seeds[i])
                 weight = self._tree_weight(seed, y_tree, sample_weight, draw_weight)
-                tree = tree_cls(**params, random_state=seed)
-                tree.fit(X, y_tree, sample_weight=weight, check_input=False)
-                out[i] = tree
+                out[i] = make(seed, weight)
 
         n_threads = min(resolve_n_jobs(self.n_jobs), n_trees)
         run_chunks(work, n_threads, n_threads)
@@ -347,7 +425,9 @@ class _BaseForest(BaseEstimator):
         bag (NaN when there is none, with scikit-learn's warning)."""
         from fastml.kernels.tree.forest import accumulate_oob
 
-        flat = self._flat()
+        flat = _FlatForest(
+            [e.tree_ for e in self.estimators_], regression=not self._classifier
+        )
         inbag = self._in_bag_counts()
         n_samples = X.shape[0]
         out = np.zeros((n_samples, flat.n_values), dtype=np.float64)
@@ -397,17 +477,23 @@ class _BaseForest(BaseEstimator):
         return self._estimators_indices()
 
     # ------------------------------------------------------- prediction
-    def _flat(self) -> _FlatForest:
+    def _flat(self) -> tuple[Any, np.ndarray]:
+        """(FlatTrees of all the trees, their leaf vectors of shape (n_nodes,
+        n_values)): made once per fitted forest (at the end of fit, on unpickling,
+        and again when warm_start has added trees). The trees of a fitted forest
+        are not meant to be modified in place."""
         cache = getattr(self, "_flat_cache", None)
         key = tuple(id(e.tree_) for e in self.estimators_)
         if cache is None or cache[0] != key:
-            flat = _FlatForest(
-                [e.tree_ for e in self.estimators_], regression=not self._classifier
-            )
-            cache = (key, flat)
+            from fastml.tree._flat import flatten_trees, stack_values
+
+            trees = [e.tree_ for e in self.estimators_]
+            values = stack_values(trees)
+            if self._classifier:
+                values = _as_fractions(values)
+            cache = (key, flatten_trees(trees), values)
             self._flat_cache = cache
-        result: _FlatForest = cache[1]
-        return result
+        return cache[1], cache[2]
 
     def _validate_X_predict(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
@@ -415,20 +501,12 @@ class _BaseForest(BaseEstimator):
         return X_arr
 
     def _mean_values(self, X: np.ndarray) -> np.ndarray:
-        """(n_samples, n_values): the mean leaf vector over all trees."""
-        from fastml.kernels.tree.forest import accumulate_values
+        """(n_samples, n_values): the mean leaf vector over all trees, summed in tree
+        order by the shared kernel (the same for any n_jobs)."""
+        from fastml.tree._flat import predict_sum
 
-        flat = self._flat()
-        n_samples = X.shape[0]
-        out = np.zeros((n_samples, flat.n_values), dtype=np.float64)
-        arrays = flat.arrays()
-
-        def work(start: int, stop: int) -> None:
-            accumulate_values(X, *arrays, flat.tree_ptr, start, stop, out)
-
-        n_threads = resolve_n_jobs(self.n_jobs)
-        n_chunks = max(1, min(n_threads, n_samples // 256))
-        run_chunks(work, n_samples, n_chunks)
+        flat, values = self._flat()
+        out = predict_sum(flat, X, values, n_threads=resolve_n_jobs(self.n_jobs))
         out /= flat.n_trees
         return out
 
@@ -444,10 +522,12 @@ class _BaseForest(BaseEstimator):
         X_leaves : ndarray of shape (n_samples, n_estimators)
             Node index (in the tree's own numbering) of the leaf of each row.
         """
+        from fastml.tree._flat import apply_trees
+
         X = self._validate_X_predict(X)
-        return np.column_stack(
-            [np.asarray(e.tree_.apply(X), dtype=np.int64) for e in self.estimators_]
-        )
+        flat, _ = self._flat()
+        leaves: np.ndarray = apply_trees(flat, X, n_threads=resolve_n_jobs(self.n_jobs))
+        return leaves
 
     def decision_path(self, X: Any) -> tuple[Any, np.ndarray]:
         """Nodes each sample goes through, over all trees.

@@ -144,15 +144,27 @@ def test_warm_start_seeds_follow_scikit_learn():
 
 
 def test_bagged_exact_trees_equal_scikit_learn():
-    # max_features=None leaves no randomness inside the trees: with the same bootstrap
-    # rows, a deterministic CART builder grows the same trees as scikit-learn, so the
-    # forests' predictions and OOB estimates agree up to summation rounding (1e-9:
-    # 25 leaf means of order 100 added in the same order; the bound leaves room for a
-    # different float association of the leaf means).
-    X, y = sk_datasets.load_diabetes(return_X_y=True)
+    # max_features=None leaves no randomness inside the trees but the order in which
+    # features are visited, which only matters for ties in the split improvement.
+    # Ties are unavoidable in tiny nodes (two rows: every feature that separates
+    # them gives the same split), so leaves keep at least 10 distinct rows, on
+    # continuous data (no repeated values), where two features inducing the same
+    # best partition of a node is improbable. With the same bootstrap rows a deterministic CART builder then
+    # grows scikit-learn's trees: the same structure, and predictions and OOB
+    # estimates equal up to summation rounding (1e-9 relative: 25 leaf means
+    # added in the same order, the bound leaving room for a different float
+    # association inside the leaf means).
+    X, y = sk_datasets.make_friedman1(n_samples=400, noise=1.0, random_state=0)
     params = {"n_estimators": 25, "random_state": 0, "max_features": None}
+    params["min_samples_leaf"] = 10
     ours = RandomForestRegressor(oob_score=True, **params).fit(X, y)
     ref = sk_ensemble.RandomForestRegressor(oob_score=True, **params).fit(X, y)
+    for a, b in zip(ours.estimators_, ref.estimators_):
+        np.testing.assert_array_equal(a.tree_.feature, b.tree_.feature)
+        np.testing.assert_array_equal(a.tree_.threshold, b.tree_.threshold)
     np.testing.assert_allclose(ours.predict(X), ref.predict(X), rtol=1e-9)
     np.testing.assert_allclose(ours.oob_prediction_, ref.oob_prediction_, rtol=1e-9)
     assert ours.oob_score_ == pytest.approx(ref.oob_score_, rel=1e-9)
+    np.testing.assert_allclose(
+        ours.feature_importances_, ref.feature_importances_, rtol=1e-9, atol=1e-12
+    )
