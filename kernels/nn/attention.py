@@ -405,28 +405,33 @@ def _exponentiate(
     """
     for r in range(m):
         row = s[r * ld : r * ld + n]
-        prow = p[r * ld : r * ld + n]
+        # Exponentials over the whole padded row (whole vectors, no scalar tail:
+        # at short key tiles the tail dominated), the padding then zeroed.
+        row_pad = s[r * ld : (r + 1) * ld]
+        prow_pad = p[r * ld : (r + 1) * ld]
         old = run_max[r]
         cap = _exp_cap(row[0])
         if old != -np.inf:
-            _exp_row(row, old, prow, cap)
+            _exp_row(row_pad, old, prow_pad, cap)
+            prow_pad[n:] = 0.0
             alpha[r] = 1.0
             continue
         new = _row_max(row)
         if new == -np.inf:
-            for c in range(n):
-                prow[c] = 0.0
+            prow_pad[:] = 0.0
             alpha[r] = 1.0
             continue
-        _exp_row(row, new, prow, cap)
+        _exp_row(row_pad, new, prow_pad, cap)
+        prow_pad[n:] = 0.0
         alpha[r] = 0.0
         run_max[r] = new
 
 
 @jit
-def _row_sums(p: np.ndarray, m: int, n: int, ld: int, sums: np.ndarray) -> None:
+def _row_sums(p: np.ndarray, m: int, ld: int, sums: np.ndarray) -> None:
+    """Sums of the padded rows of P (zeros past the keys): whole vector blocks."""
     for r in range(m):
-        sums[r] = vector_sum(p, r * ld, n)
+        sums[r] = vector_sum(p, r * ld, ld)
 
 
 @jit
@@ -448,12 +453,13 @@ def _check_rows(
     for r in range(m):
         if sums[r] > _LAZY_LIMIT:  # False for NaN: a NaN row stays NaN
             row = s[r * ld : r * ld + n]
-            prow = p[r * ld : r * ld + n]
+            prow_pad = p[r * ld : (r + 1) * ld]
             old = run_max[r]
             new = _row_max(row)
             new = old if old > new else new
-            _exp_row(row, new, prow, _exp_cap(row[0]))
-            sums[r] = vector_sum(p, r * ld, n)
+            _exp_row(s[r * ld : (r + 1) * ld], new, prow_pad, _exp_cap(row[0]))
+            prow_pad[n:] = 0.0
+            sums[r] = vector_sum(p, r * ld, ld)
             alpha[r] = _exp_units(old - new)
             run_max[r] = new
 
@@ -670,7 +676,7 @@ def attend(
                 bool_mask, float_mask, unit,
             )  # fmt: skip
             _exponentiate(s_buf, p_buf, m, n, ld, run_max, alpha)
-            _row_sums(p_buf, m, n, ld, sums)
+            _row_sums(p_buf, m, ld, sums)
             _check_rows(s_buf, p_buf, m, n, ld, run_max, alpha, sums)
             _update_sums(run_sum, alpha, sums, m)
             _rescale(acc, alpha, m, v_pad)
