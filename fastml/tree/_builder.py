@@ -72,16 +72,27 @@ class PreparedData:
 
 def prepare_data(X: Any) -> PreparedData:
     """Convert X to float32 and sort every feature once (see the module docstring)."""
-    from fastml.kernels.tree.cart import sort_features
-
     X = np.asarray(X)
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D, got shape {X.shape}.")
     Xt = np.ascontiguousarray(X.T, dtype=np.float32)
-    order = sort_features(Xt)
+    order = _sort_rows(Xt)
     Xt.setflags(write=False)
     order.setflags(write=False)
     return PreparedData(Xt=Xt, order=order)
+
+
+def _sort_rows(Xt: np.ndarray) -> np.ndarray:
+    """Stable argsort of each row of a float32 array (int32), by sorting 64-bit
+    keys (order-preserving bits of the value, then the column index): numpy's
+    integer sort is several times faster than its stable float argsort."""
+    bits = Xt.view(np.uint32)
+    sign = bits >> np.uint32(31)
+    keys = np.where(sign != 0, ~bits, bits | np.uint32(0x80000000)).astype(np.uint64)
+    keys <<= np.uint64(32)
+    keys |= np.arange(Xt.shape[1], dtype=np.uint64)
+    keys.sort(axis=1)
+    return (keys & np.uint64(0xFFFFFFFF)).astype(np.int32)
 
 
 def build_tree(

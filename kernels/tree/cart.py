@@ -135,10 +135,11 @@ def sort_features(Xt: np.ndarray) -> np.ndarray:
 def _init_lists(
     Xt: np.ndarray, order: np.ndarray, w: np.ndarray, idx: np.ndarray, vals: np.ndarray
 ) -> int:
-    """Fill the work lists with the rows of positive weight, in sorted order."""
-    n_features, n_samples = Xt.shape
+    """Fill the work lists (the first idx.shape[0] features) with the rows of
+    positive weight, in sorted order."""
+    n_samples = Xt.shape[1]
     n_active = 0
-    for f in range(n_features):
+    for f in range(idx.shape[0]):
         k = 0
         for j in range(n_samples):
             i = order[f, j]
@@ -511,63 +512,6 @@ def _scan_mae(
 
 
 @jit
-def _eval_random_cut(
-    vals_f: np.ndarray,
-    idx_f: np.ndarray,
-    start: int,
-    end: int,
-    thr: float,
-    y_cls: np.ndarray,
-    y_reg: np.ndarray,
-    w: np.ndarray,
-    total: np.ndarray,
-    st: float,
-    wn: float,
-    crit: int,
-    is_cls: bool,
-    min_samples_leaf: int,
-    min_weight_leaf: float,
-    left: np.ndarray,
-    mae_work: tuple,
-) -> tuple[float, int]:
-    """Proxy improvement and cut position of a given threshold (-inf if invalid)."""
-    lo = start
-    hi = end
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if np.float64(vals_f[mid]) <= thr:
-            lo = mid + 1
-        else:
-            hi = mid
-    pos = lo
-    if pos - start < min_samples_leaf or end - pos < min_samples_leaf:
-        return -np.inf, pos
-    wl = 0.0
-    if is_cls:
-        left[:] = 0.0
-        for p in range(start, pos):
-            i = idx_f[p]
-            left[y_cls[i]] += w[i]
-            wl += w[i]
-    else:
-        sl = 0.0
-        for p in range(start, pos):
-            i = idx_f[p]
-            sl += w[i] * y_reg[i]
-            wl += w[i]
-    wr = wn - wl
-    if wl < min_weight_leaf or wr < min_weight_leaf:
-        return -np.inf, pos
-    if is_cls:
-        il, ir = _cls_children_impurity(crit, left, total, wl, wr)
-        return -wr * ir - wl * il, pos
-    if crit == _MAE:
-        il, ir = _mae_children(idx_f, start, pos, end, y_reg, w, mae_work)
-        return -wr * (ir / wr) - wl * (il / wl), pos
-    return _reg_proxy(crit, sl, st, wl, wr), pos
-
-
-@jit
 def _mae_children(
     rows: np.ndarray,
     start: int,
@@ -612,22 +556,101 @@ def _partition(
     tmp_idx: np.ndarray,
     tmp_vals: np.ndarray,
 ) -> None:
-    """Stable partition of feature f's segment: left rows first, then right rows."""
+    """Stable partition of list f's segment: left rows first, then right rows.
+
+    Branch-free (both destinations written, the cursors advanced by the mask): the
+    left/right pattern is unpredictable, a branch would mispredict half the time.
+    """
     k = start
     r = 0
     for p in range(start, end):
         i = idx[f, p]
-        if goes_left[i]:
-            idx[f, k] = i
-            vals[f, k] = vals[f, p]
-            k += 1
-        else:
-            tmp_idx[r] = i
-            tmp_vals[r] = vals[f, p]
-            r += 1
+        v = vals[f, p]
+        g = np.int64(goes_left[i])
+        idx[f, k] = i
+        vals[f, k] = v
+        tmp_idx[r] = i
+        tmp_vals[r] = v
+        k += g
+        r += 1 - g
     for q in range(r):
         idx[f, k + q] = tmp_idx[q]
         vals[f, k + q] = tmp_vals[q]
+
+
+@jit
+def _min_max(xf: np.ndarray, rows: np.ndarray, start: int, end: int) -> tuple:
+    lo = xf[rows[start]]
+    hi = lo
+    for p in range(start + 1, end):
+        v = xf[rows[p]]
+        if v < lo:
+            lo = v
+        if v > hi:
+            hi = v
+    return np.float64(lo), np.float64(hi)
+
+
+@jit
+def _eval_random_unsorted(
+    xf: np.ndarray,
+    rows: np.ndarray,
+    start: int,
+    end: int,
+    thr: float,
+    y_cls: np.ndarray,
+    y_reg: np.ndarray,
+    w: np.ndarray,
+    total: np.ndarray,
+    st: float,
+    wn: float,
+    crit: int,
+    is_cls: bool,
+    min_samples_leaf: int,
+    min_weight_leaf: float,
+    left: np.ndarray,
+    mae_work: tuple,
+    tmp_rows: np.ndarray,
+) -> tuple[float, int]:
+    """Proxy improvement and left size of the cut ``x <= thr`` of an unsorted row
+    list (-inf if invalid); ``pos`` is start + the number of left rows."""
+    n_left = 0
+    wl = 0.0
+    sl = 0.0
+    if is_cls:
+        left[:] = 0.0
+    for p in range(start, end):
+        i = rows[p]
+        if np.float64(xf[i]) <= thr:
+            n_left += 1
+            wl += w[i]
+            if is_cls:
+                left[y_cls[i]] += w[i]
+            else:
+                sl += w[i] * y_reg[i]
+    pos = start + n_left
+    if n_left < min_samples_leaf or end - pos < min_samples_leaf:
+        return -np.inf, pos
+    wr = wn - wl
+    if wl < min_weight_leaf or wr < min_weight_leaf:
+        return -np.inf, pos
+    if is_cls:
+        il, ir = _cls_children_impurity(crit, left, total, wl, wr)
+        return -wr * ir - wl * il, pos
+    if crit == _MAE:
+        # Rows of the cut, left then right, for the medians.
+        k = 0
+        for p in range(start, end):
+            if np.float64(xf[rows[p]]) <= thr:
+                tmp_rows[k] = rows[p]
+                k += 1
+        for p in range(start, end):
+            if not np.float64(xf[rows[p]]) <= thr:
+                tmp_rows[k] = rows[p]
+                k += 1
+        il, ir = _mae_children(tmp_rows, 0, n_left, end - start, y_reg, w, mae_work)
+        return -wr * (ir / wr) - wl * (il / wl), pos
+    return _reg_proxy(crit, sl, st, wl, wr), pos
 
 
 # --- the builder --------------------------------------------------------------------
@@ -678,8 +701,11 @@ def grow_tree(
     n_features, n_samples = Xt.shape
     is_cls = n_classes > 0
     n_values = n_classes if is_cls else 1
-    idx = np.empty((n_features, n_samples), dtype=np.int32)
-    vals = np.empty((n_features, n_samples), dtype=np.float32)
+    # The random splitter needs no sorted lists: one row list (list 0), values
+    # gathered from Xt.
+    n_lists = 1 if random_splitter else n_features
+    idx = np.empty((n_lists, n_samples), dtype=np.int32)
+    vals = np.empty((n_lists, n_samples), dtype=np.float32)
     n_active = _init_lists(Xt, order, w, idx, vals)
     weighted_n_samples = 0.0
     for i in range(n_samples):
@@ -705,7 +731,9 @@ def grow_tree(
     rec_imp_r = np.zeros(cap, dtype=np.float64)
     rec_improvement = np.zeros(cap, dtype=np.float64)
 
-    goes_left = np.zeros(n_samples, dtype=np.bool_)
+    goes_left = np.zeros(n_samples, dtype=np.uint8)
+    is_constant = np.zeros(n_features, dtype=np.bool_)
+    tmp_rows = np.empty(max(n_active, 1), dtype=np.int32)
     tmp_idx = np.empty(max(n_active, 1), dtype=np.int32)
     tmp_vals = np.empty(max(n_active, 1), dtype=np.float32)
     total = np.zeros(max(n_values, 1), dtype=np.float64)
@@ -884,9 +912,12 @@ def grow_tree(
                     continue
                 f_j += n_found_constants
                 f = features[f_j]
-                if np.float64(vals[f, end - 1]) <= (
-                    np.float64(vals[f, start]) + _FEATURE_THRESHOLD
-                ):
+                if random_splitter:
+                    lo_v, hi_v = _min_max(Xt[f], idx[0], start, end)
+                else:
+                    lo_v = np.float64(vals[f, start])
+                    hi_v = np.float64(vals[f, end - 1])
+                if hi_v <= lo_v + _FEATURE_THRESHOLD:
                     features[f_j] = features[n_total_constants]
                     features[n_total_constants] = f
                     n_found_constants += 1
@@ -897,8 +928,6 @@ def grow_tree(
                 features[f_i] = f
                 eval_features[n_eval] = f
                 if random_splitter:
-                    lo_v = np.float64(vals[f, start])
-                    hi_v = np.float64(vals[f, end - 1])
                     thr = (hi_v - lo_v) * _rand_unit(state) + lo_v
                     if thr == hi_v:
                         thr = lo_v
@@ -915,9 +944,9 @@ def grow_tree(
             for e in range(n_eval):
                 f = eval_features[e]
                 if random_splitter:
-                    proxy, pos = _eval_random_cut(
-                        vals[f],
-                        idx[f],
+                    proxy, pos = _eval_random_unsorted(
+                        Xt[f],
+                        idx[0],
                         start,
                         end,
                         eval_thr[e],
@@ -933,6 +962,7 @@ def grow_tree(
                         min_weight_leaf,
                         left,
                         mae_work,
+                        tmp_rows,
                     )
                     thr = eval_thr[e]
                 elif is_cls:
@@ -992,7 +1022,18 @@ def grow_tree(
             if best_pos < end:
                 # Children statistics of the chosen cut (left sums forward or as
                 # total minus the right rows, whichever side is shorter).
-                rows = idx[best_feature]
+                if random_splitter:
+                    # Put the row list in cut order (left rows, then right rows).
+                    xb = Xt[best_feature]
+                    for p in range(start, end):
+                        i = idx[0, p]
+                        goes_left[i] = 1 if np.float64(xb[i]) <= best_thr else 0
+                    _partition(idx, vals, 0, start, end, goes_left, tmp_idx, tmp_vals)
+                    rows = idx[0]
+                else:
+                    rows = idx[best_feature]
+                # Children statistics of the chosen cut (left sums forward or as
+                # total minus the right rows, whichever side is shorter).
                 wl = 0.0
                 sl = 0.0
                 if best_pos - start <= end - best_pos:
@@ -1072,14 +1113,24 @@ def grow_tree(
             threshold[node] = best_thr
             # Missing values (never seen in training) go to the larger child.
             missing_left[node] = 1 if best_pos - start > end - best_pos else 0
-            rows = idx[best_feature]
-            for p in range(start, best_pos):
-                goes_left[rows[p]] = True
-            for p in range(best_pos, end):
-                goes_left[rows[p]] = False
-            for f in range(n_features):
-                if f != best_feature:
-                    _partition(idx, vals, f, start, end, goes_left, tmp_idx, tmp_vals)
+            if not random_splitter:
+                rows = idx[best_feature]
+                for p in range(start, best_pos):
+                    goes_left[rows[p]] = 1
+                for p in range(best_pos, end):
+                    goes_left[rows[p]] = 0
+                # Lists of features constant in this node need no partition (their
+                # children's segments stay constant, which is all they are used
+                # for); list 0 also lists the node's rows, always kept exact.
+                for k in range(n_total_constants):
+                    is_constant[constant_features[k]] = True
+                for f in range(n_features):
+                    if f != best_feature and (f == 0 or not is_constant[f]):
+                        _partition(
+                            idx, vals, f, start, end, goes_left, tmp_idx, tmp_vals
+                        )
+                for k in range(n_total_constants):
+                    is_constant[constant_features[k]] = False
         if best_first:
             rec_start[node] = start
             rec_end[node] = end
