@@ -477,23 +477,43 @@ class _BaseForest(BaseEstimator):
         return self._estimators_indices()
 
     # ------------------------------------------------------- prediction
-    def _flat(self) -> tuple[Any, np.ndarray]:
+    def _flat(self) -> tuple[Any, np.ndarray, Any]:
         """(FlatTrees of all the trees, their leaf vectors of shape (n_nodes,
-        n_values)): made once per fitted forest (at the end of fit, on unpickling,
-        and again when warm_start has added trees). The trees of a fitted forest
-        are not meant to be modified in place."""
+        n_values), the packed layout or None), made once per fitted forest: at the
+        end of fit, on unpickling, and again when warm_start has added trees. The
+        trees of a fitted forest are not meant to be modified in place.
+
+        When one number per leaf determines the prediction (regression; the
+        class-1 fraction of a binary classifier, the class-0 one being its
+        complement), the trees are also packed for the shared kernel's
+        branch-free walk (kernels/tree/predict.py pack_trees/predict_packed),
+        which is several times faster than the vector-valued walk."""
         cache = getattr(self, "_flat_cache", None)
         key = tuple(id(e.tree_) for e in self.estimators_)
         if cache is None or cache[0] != key:
+            from fastml.kernels.tree.predict import pack_trees
             from fastml.tree._flat import flatten_trees, stack_values
 
             trees = [e.tree_ for e in self.estimators_]
             values = stack_values(trees)
             if self._classifier:
                 values = _as_fractions(values)
-            cache = (key, flatten_trees(trees), values)
+            flat = flatten_trees(trees)
+            packed = None
+            if values.shape[1] <= 2:
+                scalar = np.ascontiguousarray(values[:, -1])
+                packed = pack_trees(
+                    flat.feature,
+                    flat.threshold,
+                    flat.default_left,
+                    flat.left,
+                    flat.right,
+                    scalar,
+                    flat.tree_ptr,
+                )
+            cache = (key, flat, values, packed)
             self._flat_cache = cache
-        return cache[1], cache[2]
+        return cache[1], cache[2], cache[3]
 
     def _validate_X_predict(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
@@ -501,14 +521,34 @@ class _BaseForest(BaseEstimator):
         return X_arr
 
     def _mean_values(self, X: np.ndarray) -> np.ndarray:
-        """(n_samples, n_values): the mean leaf vector over all trees, summed in tree
-        order by the shared kernel (the same for any n_jobs)."""
-        from fastml.tree._flat import predict_sum
+        """(n_samples, n_values): the mean leaf vector over all trees, each row
+        summed in tree order by one thread (the same result for any n_jobs)."""
+        flat, values, packed = self._flat()
+        n_threads = resolve_n_jobs(self.n_jobs)
+        n_trees = flat.n_trees
+        if packed is None:
+            from fastml.tree._flat import predict_sum
 
-        flat, values = self._flat()
-        out = predict_sum(flat, X, values, n_threads=resolve_n_jobs(self.n_jobs))
-        out /= flat.n_trees
-        return out
+            out = predict_sum(flat, X, values, n_threads=n_threads)
+            out /= n_trees
+            return out
+        from fastml.kernels.tree.predict import SMALL_BATCH, predict_packed
+
+        n_samples = X.shape[0]
+        column = np.zeros((n_samples, 1), dtype=np.float64)
+        block = int(SMALL_BATCH)
+        n_blocks = (n_samples + block - 1) // block
+
+        def work(start: int, stop: int) -> None:
+            # Chunks of whole row blocks (the kernel's SIMD unit), GIL released.
+            lo, hi = start * block, min(stop * block, n_samples)
+            predict_packed(X[lo:hi], packed, 1, 0, n_trees, column[lo:hi], 1)
+
+        run_chunks(work, n_blocks, n_threads)
+        column /= n_trees
+        if values.shape[1] == 1:
+            return column
+        return np.concatenate([1.0 - column, column], axis=1)
 
     def apply(self, X: Any) -> np.ndarray:
         """Leaf reached by each sample in each tree.
@@ -525,7 +565,7 @@ class _BaseForest(BaseEstimator):
         from fastml.tree._flat import apply_trees
 
         X = self._validate_X_predict(X)
-        flat, _ = self._flat()
+        flat, _, _ = self._flat()
         leaves: np.ndarray = apply_trees(flat, X, n_threads=resolve_n_jobs(self.n_jobs))
         return leaves
 
