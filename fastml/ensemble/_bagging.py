@@ -116,7 +116,9 @@ def _set_random_states(estimator: Any, rng: np.random.RandomState) -> None:
         estimator.set_params(**to_set)
 
 
-def _draw(rng: np.random.RandomState, replace: bool, population: int, size: int) -> np.ndarray:
+def _draw(
+    rng: np.random.RandomState, replace: bool, population: int, size: int
+) -> np.ndarray:
     if replace:
         return rng.randint(0, population, size).astype(np.int64)
     return np.sort(rng.permutation(population)[:size]).astype(np.int64)
@@ -170,6 +172,8 @@ def _draw_with(
 
 class _BaseBagging(BaseEstimator):
     """Shared fit/validation of the two bagging estimators."""
+
+    n_features_in_: int
 
     _parameter_constraints: dict[str, list[Any]] = {
         "estimator": [HasMethods(["fit", "predict"]), None],
@@ -268,7 +272,9 @@ class _BaseBagging(BaseEstimator):
                 )
         return self._fit(X, y, sample_weight)
 
-    def _fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None) -> Any:
+    def _fit(
+        self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None
+    ) -> Any:
         rng = check_random_state(self.random_state)
         n_samples, n_features = X.shape
         self._n_samples = n_samples
@@ -378,6 +384,7 @@ class _BaseBagging(BaseEstimator):
             return n_samples
         if isinstance(self.max_samples, numbers.Integral):
             return int(self.max_samples)
+        total: float
         if sample_weight is None:
             total, what = n_samples, f"the number of samples is {n_samples} "
         else:
@@ -407,9 +414,7 @@ class _BaseBagging(BaseEstimator):
 
     def _validate_X_predict(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
-        return validate_data(
-            self, X, dtype=None, ensure_all_finite=False, reset=False
-        )
+        return validate_data(self, X, dtype=None, ensure_all_finite=False, reset=False)
 
     def _get_estimators_indices(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         for seed in self._seeds:
@@ -590,7 +595,8 @@ class BaggingClassifier(ClassifierMixin, _BaseBagging):
         -------
         ndarray of shape (n_samples,)
         """
-        return self.classes_.take(np.argmax(self.predict_proba(X), axis=1), axis=0)
+        proba = self.predict_proba(X)
+        return self.classes_.take(np.argmax(proba, axis=1), axis=0)
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """Logarithm of :meth:`predict_proba` (log of the mean probability).

@@ -34,7 +34,9 @@ def _kernels() -> Any:
     return boosting
 
 
-def weighted_percentile(values: np.ndarray, weight: np.ndarray, percent: float) -> float:
+def weighted_percentile(
+    values: np.ndarray, weight: np.ndarray, percent: float
+) -> float:
     """Inverted-CDF weighted percentile (``percent`` in [0, 100]) of a 1-D array."""
     values = np.ascontiguousarray(values, dtype=np.float64)
     weight = np.ascontiguousarray(weight, dtype=np.float64)
@@ -50,7 +52,9 @@ class PriorClassifier:
     floats or ints); ``predict_proba`` returns ``class_prior_`` on every row.
     """
 
-    def fit(self, X: Any, y: np.ndarray, sample_weight: np.ndarray | None = None) -> PriorClassifier:
+    def fit(
+        self, X: Any, y: np.ndarray, sample_weight: np.ndarray | None = None
+    ) -> PriorClassifier:
         y_idx = np.asarray(y).astype(np.int64)
         n_classes = int(y_idx.max()) + 1 if y_idx.size else 0
         counts = np.bincount(y_idx, weights=sample_weight, minlength=n_classes)
@@ -81,21 +85,27 @@ class ConstantRegressor:
         self.strategy = strategy
         self.quantile = quantile
 
-    def fit(self, X: Any, y: np.ndarray, sample_weight: np.ndarray | None = None) -> ConstantRegressor:
+    def fit(
+        self, X: Any, y: np.ndarray, sample_weight: np.ndarray | None = None
+    ) -> ConstantRegressor:
         y = np.asarray(y, dtype=np.float64)
         if self.strategy == "mean":
             self.constant_ = float(np.average(y, weights=sample_weight))
         elif sample_weight is None:
             self.constant_ = float(np.percentile(y, 100.0 * self.quantile))
         else:
-            self.constant_ = weighted_percentile(y, sample_weight, 100.0 * self.quantile)
+            self.constant_ = weighted_percentile(
+                y, sample_weight, 100.0 * self.quantile
+            )
         return self
 
     def predict(self, X: Any) -> np.ndarray:
         return np.full(X.shape[0], self.constant_, dtype=np.float64)
 
     def __repr__(self) -> str:
-        return f"ConstantRegressor(strategy={self.strategy!r}, quantile={self.quantile})"
+        return (
+            f"ConstantRegressor(strategy={self.strategy!r}, quantile={self.quantile})"
+        )
 
 
 class GBLoss:
@@ -117,7 +127,9 @@ class GBLoss:
         self.code = _kernels().LOSS_CODES[name]
         self.n_classes = n_classes
         self.alpha = alpha
-        self.delta = 0.5  # Huber's threshold (reset at each round; 0.5 before the first)
+        self.delta = (
+            0.5  # Huber's threshold (reset at each round; 0.5 before the first)
+        )
         self.K = n_classes if name == "multinomial" else 1
         # The reported training and validation losses: the full deviance for the
         # halved losses.
@@ -185,7 +197,9 @@ class GBLoss:
         if self.name == "squared_error":
             return
         if self.name == "quantile" or self.name == "absolute_error":
-            rank = 0.5 if self.name == "absolute_error" else (100.0 * self.alpha) / 100.0
+            rank = (
+                0.5 if self.name == "absolute_error" else (100.0 * self.alpha) / 100.0
+            )
             kern.quantile_leaf_values(leaf, y - raw_k, weight, rank, n_nodes, value)
             return
         # Newton and Huber steps: per-leaf weighted averages with numpy, on the rows

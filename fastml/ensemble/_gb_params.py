@@ -77,7 +77,9 @@ class Interval:
             return False
         low_in = self.closed in ("left", "both")
         high_in = self.closed in ("right", "both")
-        if self.low is not None and (value < self.low or (value == self.low and not low_in)):
+        if self.low is not None and (
+            value < self.low or (value == self.low and not low_in)
+        ):
             return False
         if self.high is not None and (
             value > self.high or (value == self.high and not high_in)
@@ -152,7 +154,7 @@ class _RandomState:
         return (
             isinstance(value, numbers.Integral)
             and not isinstance(value, (bool, np.bool_))
-            and 0 <= value <= 2**32 - 1
+            and 0 <= int(value) <= 2**32 - 1
         )
 
     def __str__(self) -> str:
@@ -166,7 +168,7 @@ class _Verbose:
     def is_satisfied_by(self, value: Any) -> bool:
         if isinstance(value, (bool, np.bool_)):
             return True
-        return isinstance(value, numbers.Integral) and value >= 0
+        return isinstance(value, numbers.Integral) and int(value) >= 0
 
     def __str__(self) -> str:
         return (
@@ -192,9 +194,7 @@ VERBOSE = [_Verbose()]
 INTEGER = _Integer()
 
 
-def validate_params(
-    estimator: Any, constraints: Mapping[str, Sequence[Any]]
-) -> None:
+def validate_params(estimator: Any, constraints: Mapping[str, Sequence[Any]]) -> None:
     """Check every parameter of ``estimator`` named in ``constraints``.
 
     Each entry lists the accepted constraints (``None`` stands for the value None);
@@ -212,8 +212,8 @@ def validate_params(
         if any(c.is_satisfied_by(value) for c in resolved):
             continue
         texts = [str(c) for c in resolved if not getattr(c, "hidden", False)]
-        expected = texts[0] if len(texts) == 1 else (
-            f"{', '.join(texts[:-1])} or {texts[-1]}"
+        expected = (
+            texts[0] if len(texts) == 1 else (f"{', '.join(texts[:-1])} or {texts[-1]}")
         )
         raise InvalidParameterError(
             f"The {param!r} parameter of {name} must be {expected}. "

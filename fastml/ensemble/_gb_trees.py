@@ -207,8 +207,16 @@ class PackedEnsemble:
         out = np.empty((X.shape[0], n_trees), dtype=np.int32)
         f = self.flat
         predict_leaf(
-            X, f.feature, f.threshold, f.default_left, f.left, f.right, f.tree_ptr,
-            n_trees, out, n_threads,
+            X,
+            f.feature,
+            f.threshold,
+            f.default_left,
+            f.left,
+            f.right,
+            f.tree_ptr,
+            n_trees,
+            out,
+            n_threads,
         )
         return out
 

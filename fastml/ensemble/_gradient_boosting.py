@@ -44,7 +44,11 @@ from fastml.ensemble._gb_params import (
     Options,
     validate_params,
 )
-from fastml.ensemble._gb_trees import PackedEnsemble, TreeGrower, tree_feature_importances
+from fastml.ensemble._gb_trees import (
+    PackedEnsemble,
+    TreeGrower,
+    tree_feature_importances,
+)
 from fastml.utils.multiclass import check_classification_targets
 from fastml.utils.validation import (
     check_is_fitted,
@@ -122,6 +126,32 @@ class _BaseGradientBoosting(BaseEstimator):
 
     _is_classifier = False
 
+    # Hyper-parameters (set by the subclasses' __init__) and fitted attributes.
+    loss: str
+    learning_rate: float
+    n_estimators: int
+    subsample: float
+    criterion: str
+    min_samples_split: int | float
+    min_samples_leaf: int | float
+    min_weight_fraction_leaf: float
+    max_depth: int | None
+    min_impurity_decrease: float
+    init: Any
+    random_state: Any
+    max_features: int | float | str | None
+    verbose: int
+    max_leaf_nodes: int | None
+    warm_start: bool
+    validation_fraction: float
+    n_iter_no_change: int | None
+    tol: float
+    ccp_alpha: float
+    n_jobs: int | None
+    n_features_in_: int
+    n_classes_: int
+    n_trees_per_iteration_: int
+
     # -- subclass hooks -------------------------------------------------------------
     def _encode_y(self, y: np.ndarray, sample_weight: np.ndarray | None) -> np.ndarray:
         raise NotImplementedError
@@ -153,7 +183,7 @@ class _BaseGradientBoosting(BaseEstimator):
     def _init_state(self) -> None:
         self.init_ = self.init if self.init is not None else self._loss.default_init()
         K = self.n_trees_per_iteration_
-        self.estimators_ = np.empty((self.n_estimators, K), dtype=object)
+        self.estimators_: np.ndarray = np.empty((self.n_estimators, K), dtype=object)
         self.train_score_ = np.zeros(self.n_estimators, dtype=np.float64)
         if self.subsample < 1.0:
             self.oob_improvement_ = np.zeros(self.n_estimators, dtype=np.float64)
@@ -275,7 +305,9 @@ class _BaseGradientBoosting(BaseEstimator):
         if not self._is_fitted():
             self._init_state()
             if isinstance(self.init_, str) and self.init_ == "zero":
-                raw = np.zeros((n_samples, self.n_trees_per_iteration_), dtype=np.float64)
+                raw = np.zeros(
+                    (n_samples, self.n_trees_per_iteration_), dtype=np.float64
+                )
             else:
                 self._fit_init(X_train, y_train, sw_train, sample_weight_is_none)
                 raw = init_raw_from_estimator(X_train, self.init_, self._loss)
@@ -293,7 +325,15 @@ class _BaseGradientBoosting(BaseEstimator):
             self._resize_state()
 
         n_stages = self._fit_stages(
-            X_train, y_train, raw, sw_train, X_val, y_val, sw_val, begin_at_stage, monitor
+            X_train,
+            y_train,
+            raw,
+            sw_train,
+            X_val,
+            y_val,
+            sw_val,
+            begin_at_stage,
+            monitor,
         )
         if n_stages != self.estimators_.shape[0]:
             self.estimators_ = self.estimators_[:n_stages]
@@ -303,7 +343,8 @@ class _BaseGradientBoosting(BaseEstimator):
                 self.oob_scores_ = self.oob_scores_[:n_stages]
                 self.oob_score_ = self.oob_scores_[-1]
         self.n_estimators_ = n_stages
-        self._packed = None
+        # Packed once here: prediction never modifies the estimator.
+        self._packed = PackedEnsemble(self.estimators_, float(self.learning_rate))
         return self
 
     def _fit_init(
@@ -460,9 +501,9 @@ class _BaseGradientBoosting(BaseEstimator):
         """The packed trees of the first ``n_stages`` rounds (cached for all)."""
         packed = getattr(self, "_packed", None)
         if packed is None or packed.n_stages != n_stages:
-            packed = PackedEnsemble(self.estimators_[:n_stages], float(self.learning_rate))
-            if n_stages == self.estimators_.shape[0]:
-                self._packed = packed
+            packed = PackedEnsemble(
+                self.estimators_[:n_stages], float(self.learning_rate)
+            )
         return packed
 
     def _add_stage_raw(self, X: np.ndarray, out: np.ndarray, i: int) -> None:
@@ -488,7 +529,9 @@ class _BaseGradientBoosting(BaseEstimator):
         n_stages = self.estimators_.shape[0] if n_stages is None else n_stages
         raw = np.ascontiguousarray(self._init_raw(X))
         if n_stages > 0:
-            self._packed_for(n_stages).add_stages(X, raw, 0, n_stages, self._n_threads())
+            self._packed_for(n_stages).add_stages(
+                X, raw, 0, n_stages, self._n_threads()
+            )
         return raw
 
     def _staged_raw_predict(self, X: Any) -> Iterator[np.ndarray]:
@@ -519,8 +562,8 @@ class _BaseGradientBoosting(BaseEstimator):
         if not relevant:
             return np.zeros(self.n_features_in_, dtype=np.float64)
         per_tree = [tree_feature_importances(t, self.n_features_in_) for t in relevant]
-        mean = np.mean(per_tree, axis=0, dtype=np.float64)
-        return mean / np.sum(mean)
+        mean = np.asarray(np.mean(per_tree, axis=0, dtype=np.float64))
+        return np.asarray(mean / np.sum(mean))
 
     def apply(self, X: Any) -> np.ndarray:
         """Leaf index of each row in each tree.
@@ -1001,4 +1044,3 @@ min_impurity_decrease, max_features, max_leaf_nodes, ccp_alpha
     @classmethod
     def _test_instance(cls) -> GradientBoostingRegressor:
         return cls(n_estimators=5)
-

@@ -69,6 +69,12 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 
 class _BaseWeightBoosting(BaseEstimator):
+    estimator: Any
+    n_estimators: int
+    learning_rate: float
+    random_state: Any
+    n_features_in_: int
+    classes_: Any
     _parameter_constraints: dict[str, list[Any]] = {
         "estimator": [HasMethods(["fit", "predict"]), None],
         "n_estimators": [Interval("int", 1, None, "left")],
@@ -188,7 +194,9 @@ class _BaseWeightBoosting(BaseEstimator):
                 "a feature_importances_ attribute"
             ) from exc
 
-    def staged_score(self, X: Any, y: Any, sample_weight: Any = None) -> Iterator[float]:
+    def staged_score(
+        self, X: Any, y: Any, sample_weight: Any = None
+    ) -> Iterator[float]:
         """Accuracy (classifier) or R^2 (regressor) after each boosting round.
 
         Parameters
@@ -299,7 +307,7 @@ class AdaBoostClassifier(ClassifierMixin, _BaseWeightBoosting):
         y_predict = member.predict(X)
         if iboost == 0:
             self.classes_ = getattr(member, "classes_", None)
-            self.n_classes_ = len(self.classes_)  # type: ignore[arg-type]
+            self.n_classes_ = len(self.classes_)
         incorrect = y_predict != y
         error = float(np.average(incorrect, weights=sample_weight))
         if error <= 0:
@@ -317,9 +325,11 @@ class AdaBoostClassifier(ClassifierMixin, _BaseWeightBoosting):
             np.log((1.0 - error) / error) + np.log(n_classes - 1.0)
         )
         if iboost != self.n_estimators - 1:
-            sample_weight = np.exp(
-                np.log(sample_weight) + alpha * incorrect * (sample_weight > 0)
-            )
+            # log(0) = -inf keeps zero weights at zero.
+            with np.errstate(divide="ignore"):
+                sample_weight = np.exp(
+                    np.log(sample_weight) + alpha * incorrect * (sample_weight > 0)
+                )
         return sample_weight, float(alpha), error
 
     def _vote(self, member: Any, weight: float, X: np.ndarray) -> np.ndarray:
@@ -535,7 +545,9 @@ class AdaBoostRegressor(RegressorMixin, _BaseWeightBoosting):
     ) -> tuple[np.ndarray | None, float | None, float | None]:
         member = self._make_member(rng)
         n_samples = X.shape[0]
-        rows = rng.choice(np.arange(n_samples), size=n_samples, replace=True, p=sample_weight)
+        rows = rng.choice(
+            np.arange(n_samples), size=n_samples, replace=True, p=sample_weight
+        )
         member.fit(X[rows], y[rows])
         y_predict = member.predict(X)
         error_vect = np.abs(y_predict - y)

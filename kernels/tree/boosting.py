@@ -58,7 +58,6 @@ tests/kernels/test_boosting.py.
 from __future__ import annotations
 
 import numpy as np
-
 from fastml.kernels._jit import jit
 
 __all__ = [
@@ -99,7 +98,7 @@ def _log1pexp(x: float) -> float:
 
 
 @jit
-def compute_negative_gradient(loss, y, raw, param, out):  # type: ignore[no-untyped-def]
+def compute_negative_gradient(loss, y, raw, param, out):
     n = y.shape[0]
     if loss == 6:
         K = raw.shape[1]
@@ -146,9 +145,7 @@ def compute_negative_gradient(loss, y, raw, param, out):  # type: ignore[no-unty
 
 
 @jit
-def newton_leaf_values(  # type: ignore[no-untyped-def]
-    loss, leaf, y, neg_grad, weight, n_classes, n_nodes, value
-):
+def newton_leaf_values(loss, leaf, y, neg_grad, weight, n_classes, n_nodes, value):
     num = np.zeros(n_nodes)
     den = np.zeros(n_nodes)
     wsum = np.zeros(n_nodes)
@@ -184,7 +181,7 @@ def newton_leaf_values(  # type: ignore[no-untyped-def]
 
 
 @jit
-def group_rows_by_leaf(leaf, n_nodes):  # type: ignore[no-untyped-def]
+def group_rows_by_leaf(leaf, n_nodes):
     """Counting sort of the rows by leaf: (starts (n_nodes + 1,), rows)."""
     counts = np.zeros(n_nodes + 1, dtype=np.int64)
     for i in range(leaf.shape[0]):
@@ -203,7 +200,7 @@ def group_rows_by_leaf(leaf, n_nodes):  # type: ignore[no-untyped-def]
 
 
 @jit
-def _quantile_of(vals, ws, rank):  # type: ignore[no-untyped-def]
+def _quantile_of(vals, ws, rank):
     order = np.argsort(vals)
     total = 0.0
     for j in range(order.shape[0]):
@@ -220,12 +217,12 @@ def _quantile_of(vals, ws, rank):  # type: ignore[no-untyped-def]
 
 
 @jit
-def weighted_quantile(values, weight, rank):  # type: ignore[no-untyped-def]
+def weighted_quantile(values, weight, rank):
     return _quantile_of(values, weight, rank)
 
 
 @jit
-def quantile_leaf_values(leaf, residual, weight, rank, n_nodes, value):  # type: ignore[no-untyped-def]
+def quantile_leaf_values(leaf, residual, weight, rank, n_nodes, value):
     starts, rows = group_rows_by_leaf(leaf, n_nodes)
     for node in range(n_nodes):
         lo = starts[node]
@@ -247,7 +244,7 @@ def quantile_leaf_values(leaf, residual, weight, rank, n_nodes, value):  # type:
 
 
 @jit
-def huber_leaf_values(leaf, residual, weight, delta, n_nodes, value):  # type: ignore[no-untyped-def]
+def huber_leaf_values(leaf, residual, weight, delta, n_nodes, value):
     starts, rows = group_rows_by_leaf(leaf, n_nodes)
     for node in range(n_nodes):
         lo = starts[node]
@@ -277,13 +274,13 @@ def huber_leaf_values(leaf, residual, weight, delta, n_nodes, value):  # type: i
 
 
 @jit
-def add_leaf_values(raw, k, leaf, value, scale):  # type: ignore[no-untyped-def]
+def add_leaf_values(raw, k, leaf, value, scale):
     for i in range(leaf.shape[0]):
         raw[i, k] += scale * value[leaf[i]]
 
 
 @jit
-def mean_loss(loss, y, raw, weight, param):  # type: ignore[no-untyped-def]
+def mean_loss(loss, y, raw, weight, param):
     n = y.shape[0]
     acc = 0.0
     wsum = 0.0
@@ -322,7 +319,7 @@ def mean_loss(loss, y, raw, weight, param):  # type: ignore[no-untyped-def]
 
 
 @jit
-def select_subsample(u, n_inbag, mask):  # type: ignore[no-untyped-def]
+def select_subsample(u, n_inbag, mask):
     n = u.shape[0]
     taken = 0
     for i in range(n):
