@@ -477,17 +477,20 @@ class _BaseForest(BaseEstimator):
         return self._estimators_indices()
 
     # ------------------------------------------------------- prediction
-    def _flat(self) -> tuple[Any, np.ndarray, Any]:
+    def _flat(self) -> tuple[Any, np.ndarray, dict[str, Any]]:
         """(FlatTrees of all the trees, their leaf vectors of shape (n_nodes,
         n_values), the packed layout or None), made once per fitted forest: at the
         end of fit, on unpickling, and again when warm_start has added trees. The
         trees of a fitted forest are not meant to be modified in place.
 
-        When one number per leaf determines the prediction (regression; the
-        class-1 fraction of a binary classifier, the class-0 one being its
-        complement), the trees are also packed for the shared kernel's
-        branch-free walk (kernels/tree/predict.py pack_trees/predict_packed),
-        which is several times faster than the vector-valued walk."""
+        The trees are also packed for the shared kernel's branch-free walk
+        (kernels/tree/predict.py pack_trees/predict_packed, several times faster
+        than the node-by-node walk): with the one number per leaf that determines
+        the prediction (regression; the class-1 fraction of a binary classifier,
+        the class-0 one being its complement), or, for three classes or more,
+        with each leaf's node index, so that the walk yields the leaf of every
+        row in every tree and kernels/tree/forest.py ``sum_leaf_rows`` adds the
+        leaves' class fractions."""
         cache = getattr(self, "_flat_cache", None)
         key = tuple(id(e.tree_) for e in self.estimators_)
         if cache is None or cache[0] != key:
@@ -499,18 +502,20 @@ class _BaseForest(BaseEstimator):
             if self._classifier:
                 values = _as_fractions(values)
             flat = flatten_trees(trees)
-            packed = None
             if values.shape[1] <= 2:
-                scalar = np.ascontiguousarray(values[:, -1])
-                packed = pack_trees(
-                    flat.feature,
-                    flat.threshold,
-                    flat.default_left,
-                    flat.left,
-                    flat.right,
-                    scalar,
-                    flat.tree_ptr,
-                )
+                leaf_values = np.ascontiguousarray(values[:, -1])
+            else:
+                # Leaves carry their own node index: the walk returns leaf ids.
+                leaf_values = np.arange(values.shape[0], dtype=np.float64)
+            packed = pack_trees(
+                flat.feature,
+                flat.threshold,
+                flat.default_left,
+                flat.left,
+                flat.right,
+                leaf_values,
+                flat.tree_ptr,
+            )
             cache = (key, flat, values, packed)
             self._flat_cache = cache
         return cache[1], cache[2], cache[3]
@@ -523,32 +528,38 @@ class _BaseForest(BaseEstimator):
     def _mean_values(self, X: np.ndarray) -> np.ndarray:
         """(n_samples, n_values): the mean leaf vector over all trees, each row
         summed in tree order by one thread (the same result for any n_jobs)."""
-        flat, values, packed = self._flat()
-        n_threads = resolve_n_jobs(self.n_jobs)
-        n_trees = flat.n_trees
-        if packed is None:
-            from fastml.tree._flat import predict_sum
-
-            out = predict_sum(flat, X, values, n_threads=n_threads)
-            out /= n_trees
-            return out
+        from fastml.kernels.tree.forest import sum_leaf_rows
         from fastml.kernels.tree.predict import SMALL_BATCH, predict_packed
 
+        flat, values, packed = self._flat()
+        n_trees = flat.n_trees
         n_samples = X.shape[0]
-        column = np.zeros((n_samples, 1), dtype=np.float64)
+        by_leaf = values.shape[1] > 2
+        out = np.zeros((n_samples, values.shape[1] if by_leaf else 1))
         block = int(SMALL_BATCH)
-        n_blocks = (n_samples + block - 1) // block
+        # Leaf-id buffers of at most ~2 MB per thread.
+        step = block * max(1, 2048 // max(1, n_trees))
 
         def work(start: int, stop: int) -> None:
             # Chunks of whole row blocks (the kernel's SIMD unit), GIL released.
             lo, hi = start * block, min(stop * block, n_samples)
-            predict_packed(X[lo:hi], packed, 1, 0, n_trees, column[lo:hi], 1)
+            if not by_leaf:
+                predict_packed(X[lo:hi], packed, 1, 0, n_trees, out[lo:hi], 1)
+                return
+            leaves = np.empty((min(step, hi - lo), n_trees))
+            for a in range(lo, hi, step):
+                b = min(a + step, hi)
+                buf = leaves[: b - a]
+                buf[:] = 0.0
+                predict_packed(X[a:b], packed, n_trees, 0, n_trees, buf, 1)
+                sum_leaf_rows(buf, values, out[a:b])
 
-        run_chunks(work, n_blocks, n_threads)
-        column /= n_trees
-        if values.shape[1] == 1:
-            return column
-        return np.concatenate([1.0 - column, column], axis=1)
+        n_blocks = (n_samples + block - 1) // block
+        run_chunks(work, n_blocks, resolve_n_jobs(self.n_jobs))
+        out /= n_trees
+        if by_leaf or values.shape[1] == 1:
+            return out
+        return np.concatenate([1.0 - out, out], axis=1)
 
     def apply(self, X: Any) -> np.ndarray:
         """Leaf reached by each sample in each tree.

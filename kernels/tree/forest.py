@@ -23,10 +23,14 @@ Kernels
   ``n_oob`` (n_rows,) int64 are added to (IN/OUT). Each row is summed by one call in
   tree order, so results do not depend on how rows are split over threads
   (fastml._parallel.run_chunks).
-- :func:`accumulate_values` ``(X, feature, threshold, left, right, value, tree_ptr,
-  start, stop, out)``: the same sum over all trees (the forest's raw prediction),
-  rows ``[start, stop)`` in blocks of 64 rows that walk one tree after the other
-  (a tree's top nodes stay in cache across the block).
+- :func:`sum_leaf_rows` ``(leaf_idx, value, out)``: ``leaf_idx`` (n_rows, n_trees)
+  float64 holds, for each row and tree, the index (into ``value``'s rows) of the
+  leaf reached, as produced by the shared packed walk
+  (kernels/tree/predict.py ``predict_packed`` with ``n_groups = n_trees`` on trees
+  packed with their own node indices as leaf values); adds the leaf rows to
+  ``out`` (n_rows, n_values) float64, each row summed in tree order. This is how a
+  forest with vector-valued leaves (multiclass probabilities) predicts through the
+  fast branch-free walk.
 
 Naive reference: tests/naive/forest.py (one recursive walk per row and tree, in
 Python); tests: tests/kernels/test_forest.py.
@@ -36,9 +40,7 @@ from __future__ import annotations
 
 from fastml.kernels._jit import jit
 
-__all__ = ["accumulate_oob", "accumulate_values"]
-
-_BLOCK_ROWS = 64
+__all__ = ["accumulate_oob", "sum_leaf_rows"]
 
 
 @jit(inline="always")
@@ -73,17 +75,12 @@ def accumulate_oob(  # type: ignore[no-untyped-def]
 
 
 @jit
-def accumulate_values(  # type: ignore[no-untyped-def]
-    X, feature, threshold, left, right, value, tree_ptr, start, stop, out
-):
-    """Add every tree's leaf vector to ``out`` for rows ``[start, stop)``."""
-    n_trees = tree_ptr.shape[0] - 1
+def sum_leaf_rows(leaf_idx, value, out):  # type: ignore[no-untyped-def]
+    """Add ``value[leaf_idx[r, t]]`` over t (in order) to ``out[r]`` for every row r."""
+    n_rows, n_trees = leaf_idx.shape
     n_values = value.shape[1]
-    for lo in range(start, stop, _BLOCK_ROWS):
-        hi = min(lo + _BLOCK_ROWS, stop)
+    for r in range(n_rows):
         for t in range(n_trees):
-            base = tree_ptr[t]
-            for r in range(lo, hi):
-                node = _leaf(X[r], feature, threshold, left, right, base)
-                for k in range(n_values):
-                    out[r, k] += value[node, k]
+            node = int(leaf_idx[r, t])
+            for k in range(n_values):
+                out[r, k] += value[node, k]

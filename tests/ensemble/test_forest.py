@@ -110,6 +110,23 @@ def test_fit_attributes_and_predict_shapes(cls):
         assert est.score(X, y) > 0.8
 
 
+@pytest.mark.parametrize("n_classes", [2, 3, 5])
+def test_predict_proba_paths_equal_the_mean_of_the_trees(n_classes):
+    # Binary forests predict through the packed walk on the class-1 fraction (class
+    # 0 as the complement), 3+ classes through the packed walk on leaf ids plus a
+    # gather of the leaf fractions: both equal the mean of the trees' predict_proba.
+    X, y = _clf_data(n=700, n_classes=n_classes)
+    X32 = X.astype(np.float32)
+    for n_jobs in (1, 2):
+        est = RandomForestClassifier(n_estimators=9, random_state=0, n_jobs=n_jobs)
+        proba = est.fit(X, y).predict_proba(X)
+        mean_p = np.mean([t.predict_proba(X32) for t in est.estimators_], axis=0)
+        np.testing.assert_allclose(proba, mean_p, rtol=0, atol=1e-12)
+        if n_jobs == 1:
+            first = proba
+    np.testing.assert_array_equal(proba, first)
+
+
 @pytest.mark.parametrize("cls", ALL)
 def test_apply_and_decision_path(cls):
     X, y = _data(cls)

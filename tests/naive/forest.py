@@ -31,12 +31,6 @@ def oob_sums(X, feature, threshold, left, right, value, tree_ptr, inbag):
     return out, n_oob
 
 
-def value_sums(X, feature, threshold, left, right, value, tree_ptr):
-    """Sum over all trees of each row's leaf vector."""
-    inbag = np.zeros((X.shape[0], len(tree_ptr) - 1), dtype=np.uint8)
-    return oob_sums(X, feature, threshold, left, right, value, tree_ptr, inbag)[0]
-
-
 def random_trees(rng, n_trees, n_features, n_values, max_nodes=15):
     """Random valid trees in the flat layout (children after their parent)."""
     feature, threshold, left, right, values, ptr = [], [], [], [], [], [0]
