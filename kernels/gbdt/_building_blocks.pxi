@@ -13,6 +13,28 @@ def fill_arange(int32_t[::1] out):
             out[i] = <int32_t>i
 
 
+ctypedef fused pair_t:
+    float
+    double
+
+
+def store_gradients(
+    const double[::1] grad, const double[::1] hess, double min_hessian,
+    pair_t[:, ::1] gh,
+):
+    """``gh[i] = (grad[i], max(hess[i], min_hessian))`` in gh's dtype (float32 for
+    the histogram kernels, float64 for exact growth); NaN passes through."""
+    cdef Py_ssize_t i, n = grad.shape[0]
+    cdef double h
+    if hess.shape[0] != n or gh.shape[0] != n or gh.shape[1] != 2:
+        raise ValueError("store_gradients: shapes differ")
+    with nogil:
+        for i in range(n):
+            h = hess[i]
+            gh[i, 0] = <pair_t>grad[i]
+            gh[i, 1] = <pair_t>(min_hessian if h < min_hessian else h)
+
+
 def _check_threads(int n_threads):
     if n_threads < 1:
         raise ValueError(f"n_threads must be >= 1, got {n_threads}.")

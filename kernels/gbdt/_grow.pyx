@@ -24,6 +24,7 @@ include "../hist/_split.pxi"
 __all__ = [
     "GrowWorkspace",
     "fill_arange",
+    "store_gradients",
     "grow_tree_scan",
     "build_histograms",
     "find_best_splits",

@@ -94,6 +94,7 @@ from fastml.kernels.gbdt._grow import (
     grow_tree_scan,
     partition_rows,
     predict_tree_binned,
+    store_gradients,
 )
 
 __all__ = [
@@ -103,6 +104,7 @@ __all__ = [
     "grow_tree_scan",
     "partition_rows",
     "predict_tree_binned",
+    "store_gradients",
     "GROW_PARAM_GAMMA",
     "GROW_PARAM_LEARNING_RATE",
     "N_GROW_PARAMS",
