@@ -13,8 +13,8 @@ import numpy as np
 from fastml.benchmarking._registry import Peer, Size, Workload
 
 _SIZES = {
-    "tiny": [{"n_samples": 2_000, "n_estimators": 10}],
-    "quick": [{"n_samples": 25_000, "n_estimators": 30}],
+    "tiny": [{"n_samples": 2_400, "n_estimators": 10}],
+    "quick": [{"n_samples": 30_000, "n_estimators": 30}],
     "full": [{"n_samples": 120_000, "n_estimators": 100}],
 }
 
@@ -90,7 +90,8 @@ def _proba_accuracy(data: dict[str, Any], proba: Any) -> float:
 
 
 def _label(size: Size) -> str:
-    return f"{size['n_samples'] // 1000}k x 20, {size['n_estimators']} trees"
+    n_train = size["n_samples"] * 5 // 6
+    return f"{n_train / 1000:g}k x 20, {size['n_estimators']} trees"
 
 
 WORKLOADS = [
