@@ -10,8 +10,11 @@ Single output only: a 2-D ``y`` must have one column (fastml's trees do not fit
 several outputs at once). Missing values (NaN) in X are rejected with
 scikit-learn's error message ("Input X contains NaN."), in fit and in predict.
 
-Threads: a single tree is grown serially (scikit-learn's trees have no ``n_jobs``);
-ensembles grow their trees in parallel.
+Threads: a single tree is grown serially (scikit-learn's trees have no ``n_jobs``;
+ensembles grow their trees in parallel). Prediction is serial too
+(``_PREDICT_THREADS``): on this shared 2-core machine the 2-thread walk of one tree
+measured slower than the serial one (thread start-up and a busy second core); the
+kernel takes ``n_threads`` and gives the same result for any value.
 """
 
 from __future__ import annotations
@@ -49,6 +52,18 @@ __all__ = [
     "ExtraTreeRegressor",
     "compute_class_sample_weight",
 ]
+
+_PARALLEL_MIN_ROWS = 20_000
+_PREDICT_THREADS = 1
+
+
+def _predict_threads(n_rows: int) -> int:
+    from fastml._config import cpu_count
+
+    if n_rows < _PARALLEL_MIN_ROWS:
+        return 1
+    return max(1, min(_PREDICT_THREADS, cpu_count()))
+
 
 _COMMON_CONSTRAINTS: dict[str, list[Any]] = {
     "splitter": [Options("best", "random")],
@@ -314,7 +329,7 @@ class BaseDecisionTree(BaseEstimator):
         ndarray of shape (n_samples,), int64
         """
         X = self._validate_X_predict(X)
-        return self.tree_.apply(X)
+        return self.tree_.apply(X, n_threads=_predict_threads(X.shape[0]))
 
     def decision_path(self, X: Any, check_input: bool = True) -> Any:
         """Sparse (CSR) indicator of the nodes each sample goes through.
@@ -463,7 +478,8 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
         ndarray of shape (n_samples, n_classes)
         """
         X = self._validate_X_predict(X)
-        proba = self.tree_.predict(X)[:, : self.n_classes_]
+        proba = self.tree_.predict(X, n_threads=_predict_threads(X.shape[0]))
+        proba = proba[:, : self.n_classes_]
         normalizer = proba.sum(axis=1)[:, np.newaxis]
         normalizer[normalizer == 0.0] = 1.0
         proba /= normalizer
@@ -558,7 +574,7 @@ default="squared_error"
     def predict(self, X: Any, check_input: bool = True) -> np.ndarray:
         """Value (mean, or median for absolute_error) of the leaf reached."""
         X = self._validate_X_predict(X)
-        return self.tree_.predict(X)[:, 0]
+        return self.tree_.predict(X, n_threads=_predict_threads(X.shape[0]))[:, 0]
 
 
 class ExtraTreeClassifier(DecisionTreeClassifier):

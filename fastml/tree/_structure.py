@@ -169,6 +169,10 @@ class Tree:
         (``value`` is read now, so leaf values rewritten after fit are used)."""
         X = self._check_X(X)
         values = np.asarray(self.value, dtype=np.float64).reshape(self.node_count, -1)
+        if values.shape[1] > 1:
+            # One tree: the leaf ids, then one gather of the value rows (cheaper
+            # than adding vector rows in the kernel).
+            return values[self.apply(X, n_threads=n_threads)]
         return predict_sum(self.flat(), X, values, n_threads=n_threads)
 
     def decision_path(self, X: Any) -> Any:
