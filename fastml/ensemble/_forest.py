@@ -100,39 +100,83 @@ def _as_fractions(values: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(values / total)
 
 
-class _FlatForest:
-    """The trees of a forest in the flat node arrays of kernels/tree/forest.py (the
-    out-of-bag kernel's layout: int64 children, ``x <= threshold`` goes left)."""
+class _PredictCache:
+    """A fitted forest's trees laid out for prediction, made once per fitted forest
+    (at the end of fit, on unpickling, and again when warm_start adds trees).
 
-    def __init__(self, trees: list[Any], regression: bool) -> None:
-        counts = [int(t.node_count) for t in trees]
-        self.tree_ptr = np.zeros(len(trees) + 1, dtype=np.int64)
-        np.cumsum(counts, out=self.tree_ptr[1:])
-        self.feature = np.concatenate(
-            [np.asarray(t.feature, dtype=np.int64) for t in trees]
-        )
-        self.threshold = np.concatenate(
-            [np.asarray(t.threshold, dtype=np.float64) for t in trees]
-        )
-        self.left = np.concatenate(
-            [np.asarray(t.children_left, dtype=np.int64) for t in trees]
-        )
-        self.right = np.concatenate(
-            [np.asarray(t.children_right, dtype=np.int64) for t in trees]
-        )
-        leaf = self.feature < 0
-        self.feature[leaf] = -1
-        self.left[leaf] = 0
-        self.right[leaf] = 0
-        values = np.concatenate(
-            [np.asarray(t.value, dtype=np.float64)[:, 0, :] for t in trees], axis=0
-        )
-        self.value = values if regression else _as_fractions(values)
+    ``flat``: the trees' flat arrays (fastml.tree._flat.flatten_trees); ``values``:
+    their leaf vectors (n_nodes, n_values), class fractions for classifiers;
+    ``packed``: the trees packed for the shared kernel's branch-free walk
+    (kernels/tree/predict.py pack_trees), with the one number per leaf that
+    determines the prediction when there is one (regression; the class-1 fraction
+    of a binary classifier, class 0 being its complement), else (three classes or
+    more) with each leaf's node index, so that the walk yields leaf ids
+    (``by_leaf``)."""
+
+    def __init__(self, trees: list[Any], classifier: bool) -> None:
+        from fastml.tree._flat import flatten_trees, stack_values
+
+        values = stack_values(trees)
+        self.values = _as_fractions(values) if classifier else values
+        self.flat = flatten_trees(trees)
         self.n_trees = len(trees)
-        self.n_values = self.value.shape[1]
+        self.by_leaf = self.values.shape[1] > 2
+        self.packed = self._pack(
+            np.arange(self.values.shape[0], dtype=np.float64)
+            if self.by_leaf
+            else np.ascontiguousarray(self.values[:, -1])
+        )
 
-    def arrays(self) -> tuple[np.ndarray, ...]:
-        return (self.feature, self.threshold, self.left, self.right, self.value)
+    def _pack(self, leaf_values: np.ndarray) -> dict[str, Any]:
+        from fastml.kernels.tree.predict import pack_trees
+
+        f = self.flat
+        packed: dict[str, Any] = pack_trees(
+            f.feature,
+            f.threshold,
+            f.default_left,
+            f.left,
+            f.right,
+            leaf_values,
+            f.tree_ptr,
+        )
+        return packed
+
+    def index_packed(self) -> dict[str, Any]:
+        """The trees packed with node indices as leaf values (the leaf-id walk)."""
+        if self.by_leaf:
+            return self.packed
+        return self._pack(np.arange(self.values.shape[0], dtype=np.float64))
+
+
+def _leaf_blocks(
+    X: np.ndarray,
+    packed: dict[str, Any],
+    n_trees: int,
+    n_threads: int,
+    consume: Callable[[int, int, np.ndarray], None],
+) -> None:
+    """Walk every row of X through every tree with the shared packed kernel and
+    hand the leaf ids of rows ``[a, b)`` (an (b - a, n_trees) float64 buffer) to
+    ``consume(a, b, leaf_ids)``; row ranges run on the thread pool, in chunks of
+    whole 128-row blocks (the kernel's SIMD unit), with buffers of ~2 MB."""
+    from fastml.kernels.tree.predict import SMALL_BATCH, predict_packed
+
+    n_samples = X.shape[0]
+    block = int(SMALL_BATCH)
+    step = block * max(1, 2048 // max(1, n_trees))
+
+    def work(start: int, stop: int) -> None:
+        lo, hi = start * block, min(stop * block, n_samples)
+        leaves = np.empty((min(step, hi - lo), n_trees))
+        for a in range(lo, hi, step):
+            b = min(a + step, hi)
+            buf = leaves[: b - a]
+            buf[:] = 0.0
+            predict_packed(X[a:b], packed, n_trees, 0, n_trees, buf, 1)
+            consume(a, b, buf)
+
+    run_chunks(work, (n_samples + block - 1) // block, n_threads)
 
 
 class _BaseForest(BaseEstimator):
@@ -181,7 +225,7 @@ class _BaseForest(BaseEstimator):
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
         if getattr(self, "estimators_", None):
-            self._flat()
+            self._predict_cache()
 
     # ------------------------------------------------------------------ fit
     def _tree_params(self) -> dict[str, Any]:
@@ -279,7 +323,7 @@ class _BaseForest(BaseEstimator):
             self._seeds = np.concatenate([self._seeds, seeds])
         # Flattened now, not in predict: prediction leaves the estimator unchanged.
         self._flat_cache = None
-        self._flat()
+        self._predict_cache()
 
         if self.oob_score and (n_more > 0 or not hasattr(self, "oob_score_")):
             self._set_oob(X, y, y_tree)
@@ -423,23 +467,21 @@ class _BaseForest(BaseEstimator):
     def _oob_sums(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per row: the mean leaf vector over the trees for which the row is out of
         bag (NaN when there is none, with scikit-learn's warning)."""
-        from fastml.kernels.tree.forest import accumulate_oob
+        from fastml.kernels.tree.forest import sum_oob_leaf_rows
 
-        flat = _FlatForest(
-            [e.tree_ for e in self.estimators_], regression=not self._classifier
-        )
+        cache = self._predict_cache()
         inbag = self._in_bag_counts()
+        values = cache.values
         n_samples = X.shape[0]
-        out = np.zeros((n_samples, flat.n_values), dtype=np.float64)
+        out = np.zeros((n_samples, values.shape[1]), dtype=np.float64)
         n_oob = np.zeros(n_samples, dtype=np.int64)
-        arrays = flat.arrays()
 
-        def work(start: int, stop: int) -> None:
-            accumulate_oob(
-                X, *arrays[:4], arrays[4], flat.tree_ptr, inbag, start, stop, out, n_oob
-            )
+        def consume(a: int, b: int, leaves: np.ndarray) -> None:
+            sum_oob_leaf_rows(leaves, values, inbag[a:b], out[a:b], n_oob[a:b])
 
-        run_chunks(work, n_samples, resolve_n_jobs(self.n_jobs))
+        _leaf_blocks(
+            X, cache.index_packed(), cache.n_trees, resolve_n_jobs(self.n_jobs), consume
+        )
         has_oob = n_oob > 0
         if not np.all(has_oob):
             warnings.warn(
@@ -477,48 +519,17 @@ class _BaseForest(BaseEstimator):
         return self._estimators_indices()
 
     # ------------------------------------------------------- prediction
-    def _flat(self) -> tuple[Any, np.ndarray, dict[str, Any]]:
-        """(FlatTrees of all the trees, their leaf vectors of shape (n_nodes,
-        n_values), the packed layout or None), made once per fitted forest: at the
-        end of fit, on unpickling, and again when warm_start has added trees. The
-        trees of a fitted forest are not meant to be modified in place.
-
-        The trees are also packed for the shared kernel's branch-free walk
-        (kernels/tree/predict.py pack_trees/predict_packed, several times faster
-        than the node-by-node walk): with the one number per leaf that determines
-        the prediction (regression; the class-1 fraction of a binary classifier,
-        the class-0 one being its complement), or, for three classes or more,
-        with each leaf's node index, so that the walk yields the leaf of every
-        row in every tree and kernels/tree/forest.py ``sum_leaf_rows`` adds the
-        leaves' class fractions."""
+    def _predict_cache(self) -> _PredictCache:
+        """The trees laid out for prediction (see :class:`_PredictCache`). The trees
+        of a fitted forest are not meant to be modified in place."""
         cache = getattr(self, "_flat_cache", None)
         key = tuple(id(e.tree_) for e in self.estimators_)
         if cache is None or cache[0] != key:
-            from fastml.kernels.tree.predict import pack_trees
-            from fastml.tree._flat import flatten_trees, stack_values
-
             trees = [e.tree_ for e in self.estimators_]
-            values = stack_values(trees)
-            if self._classifier:
-                values = _as_fractions(values)
-            flat = flatten_trees(trees)
-            if values.shape[1] <= 2:
-                leaf_values = np.ascontiguousarray(values[:, -1])
-            else:
-                # Leaves carry their own node index: the walk returns leaf ids.
-                leaf_values = np.arange(values.shape[0], dtype=np.float64)
-            packed = pack_trees(
-                flat.feature,
-                flat.threshold,
-                flat.default_left,
-                flat.left,
-                flat.right,
-                leaf_values,
-                flat.tree_ptr,
-            )
-            cache = (key, flat, values, packed)
+            cache = (key, _PredictCache(trees, self._classifier))
             self._flat_cache = cache
-        return cache[1], cache[2], cache[3]
+        result: _PredictCache = cache[1]
+        return result
 
     def _validate_X_predict(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
@@ -528,38 +539,37 @@ class _BaseForest(BaseEstimator):
     def _mean_values(self, X: np.ndarray) -> np.ndarray:
         """(n_samples, n_values): the mean leaf vector over all trees, each row
         summed in tree order by one thread (the same result for any n_jobs)."""
-        from fastml.kernels.tree.forest import sum_leaf_rows
         from fastml.kernels.tree.predict import SMALL_BATCH, predict_packed
 
-        flat, values, packed = self._flat()
-        n_trees = flat.n_trees
+        cache = self._predict_cache()
+        n_trees, values, packed = cache.n_trees, cache.values, cache.packed
+        n_threads = resolve_n_jobs(self.n_jobs)
         n_samples = X.shape[0]
-        by_leaf = values.shape[1] > 2
-        out = np.zeros((n_samples, values.shape[1] if by_leaf else 1))
+        if cache.by_leaf:
+            from fastml.kernels.tree.forest import sum_leaf_rows
+
+            out = np.zeros((n_samples, values.shape[1]))
+
+            def consume(a: int, b: int, leaves: np.ndarray) -> None:
+                sum_leaf_rows(leaves, values, out[a:b])
+
+            _leaf_blocks(X, packed, n_trees, n_threads, consume)
+            out /= n_trees
+            return out
+
+        column = np.zeros((n_samples, 1))
         block = int(SMALL_BATCH)
-        # Leaf-id buffers of at most ~2 MB per thread.
-        step = block * max(1, 2048 // max(1, n_trees))
 
         def work(start: int, stop: int) -> None:
             # Chunks of whole row blocks (the kernel's SIMD unit), GIL released.
             lo, hi = start * block, min(stop * block, n_samples)
-            if not by_leaf:
-                predict_packed(X[lo:hi], packed, 1, 0, n_trees, out[lo:hi], 1)
-                return
-            leaves = np.empty((min(step, hi - lo), n_trees))
-            for a in range(lo, hi, step):
-                b = min(a + step, hi)
-                buf = leaves[: b - a]
-                buf[:] = 0.0
-                predict_packed(X[a:b], packed, n_trees, 0, n_trees, buf, 1)
-                sum_leaf_rows(buf, values, out[a:b])
+            predict_packed(X[lo:hi], packed, 1, 0, n_trees, column[lo:hi], 1)
 
-        n_blocks = (n_samples + block - 1) // block
-        run_chunks(work, n_blocks, resolve_n_jobs(self.n_jobs))
-        out /= n_trees
-        if by_leaf or values.shape[1] == 1:
-            return out
-        return np.concatenate([1.0 - out, out], axis=1)
+        run_chunks(work, (n_samples + block - 1) // block, n_threads)
+        column /= n_trees
+        if values.shape[1] == 1:
+            return column
+        return np.concatenate([1.0 - column, column], axis=1)
 
     def apply(self, X: Any) -> np.ndarray:
         """Leaf reached by each sample in each tree.
@@ -576,7 +586,7 @@ class _BaseForest(BaseEstimator):
         from fastml.tree._flat import apply_trees
 
         X = self._validate_X_predict(X)
-        flat, _, _ = self._flat()
+        flat = self._predict_cache().flat
         leaves: np.ndarray = apply_trees(flat, X, n_threads=resolve_n_jobs(self.n_jobs))
         return leaves
 
