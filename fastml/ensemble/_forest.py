@@ -17,18 +17,24 @@ How the work is organised
   and class weights when given, as scikit-learn 1.9 does); the draw counts become the
   tree's sample weights, so X is never copied per tree. ``estimators_samples_``
   recomputes the draws from the stored seeds.
-- Trees are grown on fastml's shared thread pool (fastml._parallel): each pool
-  thread takes the next tree index from a shared counter; the tree builders release
-  the GIL.
-- Prediction walks all trees at once: the trees are flattened once per fitted forest
-  (cached, rebuilt when ``warm_start`` adds trees) and one compiled kernel sums the
-  leaf vectors of every tree per row, in tree order (results do not depend on the
-  thread count).
-- Out-of-bag estimates: a compiled kernel walks, for each row, only the trees for
-  which the row is out of bag (kernels/tree/forest.py).
+- Trees are grown on fastml's shared thread pool (fastml._parallel): X is sorted
+  once per fit (fastml.tree._builder.prepare_data) and each pool thread takes the
+  next tree index from a shared counter and grows it on the sorted lists with its
+  bootstrap counts as weights (build_tree, which releases the GIL).
+- Prediction walks all trees at once through the shared tree kernel
+  (kernels/tree/predict.py): the trees are flattened and packed once per fitted
+  forest (cached, rebuilt when ``warm_start`` adds trees) for the branch-free
+  packed walk, with the class-1 fraction (binary) or the mean (regression) as leaf
+  values, or, for three classes or more, the leaves' node ids, whose class
+  fractions kernels/tree/forest.py then adds. Every row is summed in tree order by
+  one thread, so results do not depend on ``n_jobs``.
+- Out-of-bag estimates: the same leaf-id walk over all rows, then a kernel adds
+  for each row the leaves of the trees for which it is out of bag.
 
 X is converted to float32 (as scikit-learn does), for fit and predict alike, so that
-prediction decisions equal the ones taken while fitting.
+prediction decisions equal the ones taken while fitting. Missing values (NaN) are
+not supported: fit and predict reject them with scikit-learn's "Input X contains
+NaN" error. Multi-output targets are rejected too (``n_outputs_`` is always 1).
 """
 
 from __future__ import annotations
