@@ -577,3 +577,26 @@ def test_verbose_logs_each_tree(caplog):
     with caplog.at_level(logging.INFO, logger="fastml.ensemble"):
         RandomForestClassifier(n_estimators=3, verbose=2).fit(X, y)
     assert sum("building tree" in r.message for r in caplog.records) == 3
+
+
+def test_concurrent_fits_and_predictions_from_two_threads():
+    # Two Python threads using forests at once (each on the shared pool) give the
+    # same results as one at a time.
+    import threading
+
+    X, y = _clf_data()
+    ref = RandomForestClassifier(n_estimators=6, random_state=0, n_jobs=2).fit(X, y)
+    expected = ref.predict_proba(X)
+    results = {}
+
+    def job(k):
+        est = RandomForestClassifier(n_estimators=6, random_state=0, n_jobs=2)
+        results[k] = est.fit(X, y).predict_proba(X)
+
+    threads = [threading.Thread(target=job, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for k in range(2):
+        np.testing.assert_array_equal(results[k], expected)

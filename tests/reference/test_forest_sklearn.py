@@ -116,6 +116,8 @@ def test_scores_statistically_indistinguishable(name, dataset):
         {"class_weight": "balanced"},
         {"class_weight": {0: 1.0, 1: 2.5}},
         {"sample_weight": True},
+        {"sample_weight": True, "max_samples": 0.5},
+        {"sample_weight": True, "class_weight": "balanced_subsample"},
     ],
 )
 def test_same_bootstrap_rows_as_scikit_learn(params):
