@@ -1,0 +1,215 @@
+"""Linear algebra behind PCA: moments, the centred Gram matrix, the randomized SVD of
+the implicitly centred data, the sign convention and Minka's dimension estimate.
+
+Precision choices (float32 input):
+
+- column means and sums of squares: float64, one pass (fastml.kernels.decomposition);
+- the centred Gram matrix X_c^T X_c: rows are taken in blocks of ``_GRAM_BLOCK`` rows,
+  each block is centred with the float64 mean rounded to the data's dtype into a
+  reused buffer (the caller's X is never copied whole) and multiplied by BLAS syrk
+  in the data's dtype; the per-block products are summed in float64. Centring
+  before the product avoids the cancellation of ``X^T X - n m m^T`` when the means
+  are large next to the spreads, and the float64 sum over blocks keeps the
+  accumulation error at one block's worth;
+- the randomized solver's products run in the data's dtype (BLAS gemm) on X itself,
+  with the centring applied to the thin product (``X_c W = X W - 1 (m^T W)``), as
+  Halko et al. allow for any linear operator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import scipy.linalg
+from scipy.linalg import blas
+from scipy.special import gammaln
+
+from fastml._config import cpu_count
+
+__all__ = [
+    "column_moments",
+    "centered_gram",
+    "flip_rows",
+    "randomized_svd_centered",
+    "infer_dimension",
+]
+
+_MOMENT_BLOCK = 2048
+_GRAM_BLOCK = 8192
+
+
+def column_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Float64 column means and centred sums of squares of C-contiguous X."""
+    from fastml.kernels._jit import num_threads
+    from fastml.kernels.decomposition.moments import column_moments as kernel
+
+    with num_threads(cpu_count()):
+        mean, m2 = kernel(X, _MOMENT_BLOCK)
+    return mean, m2
+
+
+def centered_gram(X: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """X_c^T X_c in float64 (upper and lower triangles filled).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features), float32/float64, C-contiguous
+    mean : ndarray of shape (n_features,), float64
+
+    Returns
+    -------
+    ndarray of shape (n_features, n_features), float64
+    """
+    n_samples, n_features = X.shape
+    syrk = blas.ssyrk if X.dtype == np.float32 else blas.dsyrk
+    mean_x = mean.astype(X.dtype)
+    block = min(_GRAM_BLOCK, n_samples)
+    buf = np.empty((block, n_features), dtype=X.dtype)
+    gram = np.zeros((n_features, n_features))
+    for start in range(0, n_samples, block):
+        rows = X[start : start + block]
+        centred = buf[: rows.shape[0]]
+        np.subtract(rows, mean_x, out=centred)
+        # centred.T is Fortran-ordered (n_features, rows): syrk with trans=0 forms
+        # centred.T @ centred without a copy; only the upper triangle is written.
+        gram += syrk(1.0, centred.T, trans=0, lower=0)
+    upper = np.triu(gram)
+    return upper + np.triu(gram, 1).T
+
+
+def flip_rows(
+    Vt: np.ndarray, U: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The deterministic sign convention: in every row of Vt the entry of largest
+    absolute value (the first one on ties) is made positive; U's columns follow."""
+    if Vt.shape[0] == 0:
+        return Vt, U
+    idx = np.argmax(np.abs(Vt), axis=1)
+    signs = np.sign(Vt[np.arange(Vt.shape[0]), idx])
+    signs[signs == 0] = 1
+    Vt = Vt * signs[:, None]
+    if U is not None:
+        U = U * signs[None, :]
+    return Vt, U
+
+
+class _CenteredOperator:
+    """X_c = X - 1 m^T as a linear operator, never materialised."""
+
+    def __init__(self, X: np.ndarray, mean: np.ndarray) -> None:
+        self.X = X
+        self.mean = mean
+
+    def matmul(self, W: np.ndarray) -> np.ndarray:
+        """X_c @ W, W of shape (n_features, r) -> (n_samples, r)."""
+        out = self.X @ W
+        out -= (self.mean @ W.astype(np.float64)).astype(out.dtype)[None, :]
+        return out
+
+    def rmatmul(self, Q: np.ndarray) -> np.ndarray:
+        """X_c^T @ Q, Q of shape (n_samples, r) -> (n_features, r)."""
+        out = self.X.T @ Q
+        col_sums = Q.sum(axis=0, dtype=np.float64)
+        out -= np.outer(self.mean, col_sums).astype(out.dtype)
+        return out
+
+
+def _normalizer(name: str) -> Callable[[np.ndarray], np.ndarray]:
+    if name == "LU":
+        return lambda A: scipy.linalg.lu(A, permute_l=True, check_finite=False)[0]
+    if name == "QR":
+        return lambda A: scipy.linalg.qr(A, mode="economic", check_finite=False)[0]
+    return lambda A: A
+
+
+def randomized_svd_centered(
+    X: np.ndarray,
+    mean: np.ndarray,
+    n_components: int,
+    *,
+    n_oversamples: int,
+    n_iter: int,
+    power_iteration_normalizer: str,
+    random_state: np.random.RandomState,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Truncated SVD of the centred data by the randomized range finder.
+
+    Halko, Martinsson and Tropp (2011), "Finding structure with randomness",
+    algorithms 4.3/4.4: a Gaussian test matrix of ``n_components + n_oversamples``
+    columns, ``n_iter`` power iterations (each product renormalised by LU, QR or not
+    at all), an orthonormal basis Q of the range, then the exact SVD of the thin
+    matrix Q^T X_c. The wide case (n_samples < n_features) works on X_c^T. The test
+    matrix is drawn from ``random_state.normal`` with the shape of the operated
+    matrix's column count, in the data's dtype.
+
+    Returns U (n_samples, k), S (k,), Vt (k, n_features), not sign-flipped.
+    """
+    op = _CenteredOperator(X, mean)
+    n_samples, n_features = X.shape
+    transpose = n_samples < n_features
+    if transpose:
+        forward, backward = op.rmatmul, op.matmul
+        n_cols = n_samples
+    else:
+        forward, backward = op.matmul, op.rmatmul
+        n_cols = n_features
+    size = n_components + n_oversamples
+    Q = random_state.normal(size=(n_cols, size)).astype(X.dtype, copy=False)
+    normalize = _normalizer(power_iteration_normalizer)
+    for _ in range(n_iter):
+        Q = normalize(forward(Q))
+        Q = normalize(backward(Q))
+    Q = scipy.linalg.qr(forward(Q), mode="economic", check_finite=False)[0]
+    B = backward(Q).T
+    Uhat, S, Vt = scipy.linalg.svd(B, full_matrices=False, check_finite=False)
+    U = Q @ Uhat
+    k = n_components
+    if transpose:
+        return Vt[:k].T, S[:k], U[:, :k].T
+    return U[:, :k], S[:k], Vt[:k]
+
+
+def infer_dimension(spectrum: np.ndarray, n_samples: int) -> int:
+    """Number of components maximising Minka's (2000) Laplace approximation of the
+    PCA evidence ("Automatic choice of dimensionality for PCA", NIPS 13).
+
+    ``spectrum`` holds the eigenvalues of the covariance in decreasing order.
+    """
+    n = float(n_samples)
+    n_features = spectrum.shape[0]
+    best_rank, best_ll = 0, -np.inf
+    for rank in range(1, n_features):
+        ll = _log_evidence(spectrum, rank, n, n_features)
+        if ll > best_ll:
+            best_rank, best_ll = rank, ll
+    return best_rank
+
+
+def _log_evidence(spectrum: np.ndarray, rank: int, n: float, p: int) -> float:
+    eps = 1e-15
+    if spectrum[rank - 1] < eps:
+        return -np.inf
+    i = np.arange(1, rank + 1)
+    # log of the uniform prior over the Stiefel manifold (Minka's p(U))
+    log_pu = -rank * np.log(2.0) + float(
+        np.sum(gammaln((p - i + 1) / 2.0) - np.log(np.pi) * (p - i + 1) / 2.0)
+    )
+    log_pl = -float(np.sum(np.log(spectrum[:rank]))) * n / 2.0
+    v = max(eps, float(np.sum(spectrum[rank:])) / (p - rank))
+    log_pv = -np.log(v) * n * (p - rank) / 2.0
+    m = p * rank - rank * (rank + 1.0) / 2.0
+    log_pp = np.log(2.0 * np.pi) * (m + rank) / 2.0
+    # log determinant of the Hessian: pairs (i < j), the j-th eigenvalue replaced by
+    # v beyond the rank in the reciprocal terms
+    replaced = spectrum.astype(np.float64, copy=True)
+    replaced[rank:] = v
+    log_az = 0.0
+    for a in range(rank):
+        diff = spectrum[a] - spectrum[a + 1 :]
+        recip = 1.0 / replaced[a + 1 :] - 1.0 / replaced[a]
+        log_az += float(np.sum(np.log(diff * recip) + np.log(n)))
+    return float(
+        log_pu + log_pl + log_pv + log_pp - log_az / 2.0 - rank * np.log(n) / 2.0
+    )

@@ -1,0 +1,1 @@
+"""Decomposition kernels (column moments for PCA)."""
