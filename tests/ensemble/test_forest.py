@@ -600,3 +600,40 @@ def test_concurrent_fits_and_predictions_from_two_threads():
         t.join()
     for k in range(2):
         np.testing.assert_array_equal(results[k], expected)
+
+
+@pytest.mark.parametrize(
+    ("cls", "params"),
+    [
+        (RandomForestClassifier, {}),
+        (RandomForestClassifier, {"criterion": "log_loss", "ccp_alpha": 0.01}),
+        (RandomForestClassifier, {"min_samples_leaf": 0.02, "min_samples_split": 0.1}),
+        (ExtraTreesClassifier, {"min_weight_fraction_leaf": 0.05, "max_depth": 4}),
+        (RandomForestRegressor, {"max_leaf_nodes": 12, "max_features": 0.5}),
+        (ExtraTreesRegressor, {"criterion": "absolute_error", "ccp_alpha": 0.05}),
+        (RandomForestRegressor, {"min_impurity_decrease": 0.01, "max_samples": 100}),
+    ],
+)
+def test_each_tree_is_its_estimator_refitted_on_its_draws(cls, params):
+    # The forest grows its trees through fastml.tree's low-level entry; each tree
+    # must be exactly what its own estimator (same parameters and random_state)
+    # grows from the same rows and weights: the bootstrap counts (or the sample
+    # weights without bootstrap). This pins the parameter resolution (fractions,
+    # min_weight_fraction_leaf, pruning) and the per-tree seeds.
+    from fastml.base import clone
+
+    X, y = _data(cls)
+    w = np.linspace(0.5, 1.5, X.shape[0])
+    est = cls(n_estimators=3, random_state=0, **params).fit(X, y, sample_weight=w)
+    y_tree = np.unique(y, return_inverse=True)[1] if cls in CLASSIFIERS else y
+    for tree, idx in zip(est.estimators_, est.estimators_samples_):
+        if est.bootstrap:
+            weight = np.bincount(idx, minlength=X.shape[0]).astype(float)
+        else:
+            weight = w
+        refit = clone(tree).fit(X, y_tree, sample_weight=weight)
+        for name in ("children_left", "feature", "threshold", "n_node_samples"):
+            np.testing.assert_array_equal(
+                getattr(tree.tree_, name), getattr(refit.tree_, name)
+            )
+        np.testing.assert_allclose(tree.tree_.value, refit.tree_.value, rtol=1e-12)
