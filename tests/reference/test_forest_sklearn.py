@@ -170,3 +170,38 @@ def test_bagged_exact_trees_equal_scikit_learn():
     np.testing.assert_allclose(
         ours.feature_importances_, ref.feature_importances_, rtol=1e-9, atol=1e-12
     )
+
+
+def test_class_weight_helpers_match_scikit_learn():
+    from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
+
+    from fastml.ensemble._forest_params import (
+        class_weight_vector,
+        subsample_class_weights,
+    )
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 4, 200)
+    y[:3] = 3
+    w = rng.random(200)
+    classes = np.arange(4)
+    for sw in (None, w):
+        np.testing.assert_allclose(
+            class_weight_vector("balanced", classes, y, sw),
+            compute_class_weight("balanced", classes=classes, y=y, sample_weight=sw),
+            rtol=1e-14,
+        )
+    cw = {0: 2.0, 1: 0.5, 2: 1.0, 3: 3.0}
+    np.testing.assert_array_equal(
+        class_weight_vector(cw, classes, y, None),
+        compute_class_weight(cw, classes=classes, y=y),
+    )
+    # "balanced_subsample": class weights from the draws; a class missing from them
+    # (class 3 here) weighs 0.
+    idx = rng.integers(0, 200, 200)
+    idx = idx[y[idx] != 3]
+    np.testing.assert_allclose(
+        subsample_class_weights(y, idx, 4),
+        compute_sample_weight("balanced", y, indices=idx),
+        rtol=1e-14,
+    )
