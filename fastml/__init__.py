@@ -18,6 +18,8 @@ _SUBMODULES = (
     "benchmarking",
     "cluster",
     "datasets",
+    "decomposition",
+    "discriminant_analysis",
     "ensemble",
     "gbdt",
     "losses",
