@@ -269,3 +269,13 @@ def test_oob_warns_with_few_members():
         warnings.simplefilter("always")
         BaggingClassifier(n_estimators=1, oob_score=True, random_state=0).fit(X, y)
     assert any("do not have OOB scores" in str(w.message) for w in caught)
+
+
+def test_verbose_logs_and_negative_weights(caplog, capsys):
+    X, y = _clf_data(n=40)
+    with caplog.at_level("INFO", logger="fastml.ensemble._bagging"):
+        BaggingClassifier(n_estimators=2, verbose=2).fit(X, y)
+    assert capsys.readouterr().out == ""
+    assert len(caplog.records) == 2
+    with pytest.raises(ValueError, match="Negative values"):
+        BaggingClassifier(n_estimators=2).fit(X, y, sample_weight=-np.ones(40))

@@ -337,3 +337,13 @@ def test_identical_rows_and_constant_target():
     Xc, _ = _reg_data(n=20)
     reg.fit(Xc, np.full(20, 4.0))
     np.testing.assert_allclose(reg.predict(Xc), 4.0)
+
+
+def test_verbose_logs_not_prints(caplog, capsys):
+    X, y = _reg_data(n=50)
+    with caplog.at_level("INFO", logger="fastml.ensemble._gradient_boosting"):
+        GradientBoostingRegressor(n_estimators=3, verbose=2, subsample=0.8).fit(X, y)
+    assert capsys.readouterr().out == ""
+    lines = [r.getMessage() for r in caplog.records]
+    assert "Train Loss" in lines[0] and "OOB Improve" in lines[0]
+    assert len(lines) == 4

@@ -61,6 +61,7 @@ def _scores(fast_cls, sk_cls, X, y, **params):
 
 
 @pytest.mark.filterwarnings("ignore:Some inputs do not have OOB scores")
+@pytest.mark.filterwarnings("ignore:invalid value encountered in divide")
 @pytest.mark.parametrize("kind", ["breast_cancer", "random3"])
 @pytest.mark.parametrize("max_features", [1.0, 0.5])
 def test_classifier_statistically_equivalent(kind, max_features):
@@ -77,6 +78,7 @@ def test_classifier_statistically_equivalent(kind, max_features):
 
 
 @pytest.mark.filterwarnings("ignore:Some inputs do not have OOB scores")
+@pytest.mark.filterwarnings("ignore:invalid value encountered in divide")
 @pytest.mark.parametrize("kind", ["diabetes", "random"])
 def test_regressor_statistically_equivalent(kind):
     X, y = _regression(kind)
