@@ -3,7 +3,7 @@
 Layout and algorithm
 --------------------
 ``X`` (n_samples, n_features) is converted to float32 (the precision scikit-learn's
-trees split on) and sorted once per feature (:func:`sort_features`, stable argsort):
+trees split on) and sorted once per feature (fastml.tree._builder.prepare_data):
 ``order[f]`` lists the rows by increasing ``X[:, f]``. A tree build
 (:func:`grow_tree`) keeps the rows of positive weight in two work arrays of shape
 (n_features, n_active): ``idx[f]`` the row ids and ``vals[f]`` their values of
@@ -60,7 +60,6 @@ from fastml.kernels._jit import jit
 
 __all__ = [
     "CRITERIA",
-    "sort_features",
     "grow_tree",
     "prune_path",
     "prune_mask",
@@ -114,21 +113,6 @@ def _rand_unit(state: np.ndarray) -> float:
 
 
 # --- presorting ---------------------------------------------------------------------
-
-
-@jit
-def sort_features(Xt: np.ndarray) -> np.ndarray:
-    """Stable argsort of every feature.
-
-    IN ``Xt`` float32 (n_features, n_samples) C-contiguous (features as rows).
-    OUT int32 (n_features, n_samples): ``order[f]`` lists the rows by increasing
-    ``Xt[f]`` (ties in row order).
-    """
-    n_features, n_samples = Xt.shape
-    order = np.empty((n_features, n_samples), dtype=np.int32)
-    for f in range(n_features):
-        order[f] = np.argsort(Xt[f], kind="mergesort").astype(np.int32)
-    return order
 
 
 @jit
@@ -244,6 +228,44 @@ def _poisson_loss(
 
 
 @jit
+def _argsort(values: np.ndarray) -> np.ndarray:
+    """Stable argsort of a float64 array (bottom-up merge sort). Numba's own
+    np.argsort compiles in seconds per specialization; this one in a fraction."""
+    n = values.shape[0]
+    perm = np.arange(n)
+    tmp = np.empty(n, dtype=np.int64)
+    width = 1
+    while width < n:
+        lo = 0
+        while lo < n:
+            mid = min(lo + width, n)
+            hi = min(lo + 2 * width, n)
+            a = lo
+            b = mid
+            k = lo
+            while a < mid and b < hi:
+                if values[perm[b]] < values[perm[a]]:
+                    tmp[k] = perm[b]
+                    b += 1
+                else:
+                    tmp[k] = perm[a]
+                    a += 1
+                k += 1
+            while a < mid:
+                tmp[k] = perm[a]
+                a += 1
+                k += 1
+            while b < hi:
+                tmp[k] = perm[b]
+                b += 1
+                k += 1
+            lo = hi
+        perm, tmp = tmp, perm
+        width *= 2
+    return perm
+
+
+@jit
 def _weighted_median_ae(ys: np.ndarray, ws: np.ndarray, n: int) -> tuple[float, float]:
     """(weighted median, sum of w |y - median|) of the first n sorted (y, w) pairs.
 
@@ -329,18 +351,22 @@ def _mae_prefix(
                 cum += fw[nxt]
                 cumy += fwy[nxt]
             bit >>= 1
-        # Ranks 1..pos hold cumulative weight cum <= half; the median rank is the
-        # first active rank after pos.
+        # Ranks 1..pos hold cumulative weight cum <= half, so rank pos + 1 (the
+        # median) is active. When cum is exactly half the median is the midpoint
+        # with the largest active rank <= pos: the first rank whose cumulative
+        # weight reaches half (binary lifting on "< half").
         med_rank = pos + 1
-        while med_rank <= n_node and _fenwick_point(fw, med_rank) == 0.0:
-            med_rank += 1
-        if med_rank > n_node:
-            med_rank = n_node
         if cum == half and pos > 0:
-            prev = pos
-            while prev > 0 and _fenwick_point(fw, prev) == 0.0:
-                prev -= 1
-            median = (sorted_y[prev - 1] + sorted_y[med_rank - 1]) / 2
+            q = 0
+            cq = 0.0
+            bit = top
+            while bit > 0:
+                nxt = q + bit
+                if nxt <= n_node and cq + fw[nxt] < half:
+                    q = nxt
+                    cq += fw[nxt]
+                bit >>= 1
+            median = (sorted_y[q] + sorted_y[med_rank - 1]) / 2
         else:
             median = sorted_y[med_rank - 1]
         w_right = total_w - cum
@@ -348,18 +374,6 @@ def _mae_prefix(
         out_ae[k] = (wy_right - median * w_right) + (median * cum - cumy)
         p += step
         k += 1
-
-
-@jit
-def _fenwick_point(fw: np.ndarray, r: int) -> float:
-    """Weight at a single rank r (1-based) of a Fenwick tree."""
-    val = fw[r]
-    j = r - 1
-    stop = r - (r & (-r))
-    while j > stop:
-        val -= fw[j]
-        j -= j & (-j)
-    return val
 
 
 # --- the split search -----------------------------------------------------------------
@@ -380,7 +394,8 @@ def _scan_cls(
     min_weight_leaf: float,
     left: np.ndarray,
 ) -> tuple[float, int, float]:
-    left[:] = 0.0
+    for c in range(left.shape[0]):
+        left[c] = 0.0
     wl = 0.0
     best = -np.inf
     best_pos = end
@@ -462,19 +477,23 @@ def _scan_mae(
     min_weight_leaf: float,
     rank: np.ndarray,
     base: int,
-    fw: np.ndarray,
-    fwy: np.ndarray,
+    mae_arrays: np.ndarray,
     sorted_y: np.ndarray,
-    ae_left: np.ndarray,
-    ae_right: np.ndarray,
 ) -> tuple[float, int, float]:
+    fw = mae_arrays[0]
+    fwy = mae_arrays[1]
+    ae_left = mae_arrays[2]
+    ae_right = mae_arrays[3]
     n = end - start
-    _mae_prefix(idx_f, start, end, 1, y, w, rank, base, n, fw, fwy, sorted_y, ae_left)
+    forward = np.int64(1)
+    _mae_prefix(
+        idx_f, start, end, forward, y, w, rank, base, n, fw, fwy, sorted_y, ae_left
+    )
     _mae_prefix(
         idx_f,
         end - 1,
         start - 1,
-        -1,
+        -forward,
         y,
         w,
         rank,
@@ -519,10 +538,11 @@ def _mae_children(
     end: int,
     y: np.ndarray,
     w: np.ndarray,
-    mae_work: tuple,
+    mae_arrays: np.ndarray,
 ) -> tuple[float, float]:
     """Absolute errors (not divided by the weight) of rows[start:pos], rows[pos:end]."""
-    ys, ws = mae_work[0], mae_work[1]
+    ys = mae_arrays[4]
+    ws = mae_arrays[5]
     ael = 0.0
     aer = 0.0
     for part in range(2):
@@ -532,7 +552,7 @@ def _mae_children(
         vals = np.empty(n, dtype=np.float64)
         for k in range(n):
             vals[k] = y[rows[lo + k]]
-        perm = np.argsort(vals, kind="mergesort")
+        perm = _argsort(vals)
         for k in range(n):
             i = rows[lo + perm[k]]
             ys[k] = y[i]
@@ -609,7 +629,7 @@ def _eval_random_unsorted(
     min_samples_leaf: int,
     min_weight_leaf: float,
     left: np.ndarray,
-    mae_work: tuple,
+    mae_arrays: np.ndarray,
     tmp_rows: np.ndarray,
 ) -> tuple[float, int]:
     """Proxy improvement and left size of the cut ``x <= thr`` of an unsorted row
@@ -618,7 +638,8 @@ def _eval_random_unsorted(
     wl = 0.0
     sl = 0.0
     if is_cls:
-        left[:] = 0.0
+        for c in range(left.shape[0]):
+            left[c] = 0.0
     for p in range(start, end):
         i = rows[p]
         if np.float64(xf[i]) <= thr:
@@ -648,12 +669,371 @@ def _eval_random_unsorted(
             if not np.float64(xf[rows[p]]) <= thr:
                 tmp_rows[k] = rows[p]
                 k += 1
-        il, ir = _mae_children(tmp_rows, 0, n_left, end - start, y_reg, w, mae_work)
+        zero = np.int64(0)
+        il, ir = _mae_children(
+            tmp_rows, zero, zero + n_left, zero + (end - start), y_reg, w, mae_arrays
+        )
         return -wr * (ir / wr) - wl * (il / wl), pos
     return _reg_proxy(crit, sl, st, wl, wr), pos
 
 
 # --- the builder --------------------------------------------------------------------
+
+
+@jit
+def _node_sums(
+    rows: np.ndarray,
+    start: int,
+    end: int,
+    y_cls: np.ndarray,
+    y_reg: np.ndarray,
+    w: np.ndarray,
+    is_cls: bool,
+    total: np.ndarray,
+) -> tuple[float, float, float]:
+    """(weighted count, sum of w y, sum of w y^2) of a node; class weights in total."""
+    wn = 0.0
+    st = 0.0
+    sq = 0.0
+    for c in range(total.shape[0]):
+        total[c] = 0.0
+    for p in range(start, end):
+        i = rows[p]
+        wi = w[i]
+        wn += wi
+        if is_cls:
+            total[y_cls[i]] += wi
+        else:
+            wy = wi * y_reg[i]
+            st += wy
+            sq += wy * y_reg[i]
+    return wn, st, sq
+
+
+@jit
+def _node_median(
+    rows: np.ndarray,
+    start: int,
+    end: int,
+    y_reg: np.ndarray,
+    w: np.ndarray,
+    rank: np.ndarray,
+    sorted_y: np.ndarray,
+    ys: np.ndarray,
+    ws: np.ndarray,
+) -> tuple[float, float]:
+    """Node-local ranks of y (absolute error criterion); (median, absolute error)."""
+    n_rows = end - start
+    yv = np.empty(n_rows, dtype=np.float64)
+    for k in range(n_rows):
+        yv[k] = y_reg[rows[start + k]]
+    perm = _argsort(yv)
+    for k in range(n_rows):
+        i = rows[start + perm[k]]
+        rank[i] = start + k
+        sorted_y[k] = y_reg[i]
+        ys[k] = y_reg[i]
+        ws[k] = w[i]
+    return _weighted_median_ae(ys, ws, n_rows)
+
+
+@jit
+def _draw_features(
+    state: np.ndarray,
+    features: np.ndarray,
+    constant_features: np.ndarray,
+    n_known_constants: int,
+    max_features: int,
+    random_splitter: bool,
+    Xt: np.ndarray,
+    idx: np.ndarray,
+    vals: np.ndarray,
+    start: int,
+    end: int,
+    eval_features: np.ndarray,
+    eval_thr: np.ndarray,
+) -> tuple[int, int]:
+    """Draw the features to evaluate (scikit-learn's sampling scheme, fastml's
+    generator); random thresholds drawn as each feature is accepted.
+
+    Returns (number of features to evaluate, total constant features of the node);
+    the node's constant features are ``constant_features[:n_total_constants]``.
+    """
+    n_features = features.shape[0]
+    n_total_constants = n_known_constants
+    f_i = n_features
+    n_found_constants = 0
+    n_drawn_constants = 0
+    n_visited = 0
+    n_eval = 0
+    while f_i > n_total_constants and (
+        n_visited < max_features or n_visited <= n_found_constants + n_drawn_constants
+    ):
+        n_visited += 1
+        f_j = _rand_int(state, n_drawn_constants, f_i - n_found_constants)
+        if f_j < n_known_constants:
+            tmp = features[n_drawn_constants]
+            features[n_drawn_constants] = features[f_j]
+            features[f_j] = tmp
+            n_drawn_constants += 1
+            continue
+        f_j += n_found_constants
+        f = features[f_j]
+        if random_splitter:
+            lo_v, hi_v = _min_max(Xt[f], idx[0], start, end)
+        else:
+            lo_v = np.float64(vals[f, start])
+            hi_v = np.float64(vals[f, end - 1])
+        if hi_v <= lo_v + _FEATURE_THRESHOLD:
+            features[f_j] = features[n_total_constants]
+            features[n_total_constants] = f
+            n_found_constants += 1
+            n_total_constants += 1
+            continue
+        f_i -= 1
+        features[f_j] = features[f_i]
+        features[f_i] = f
+        eval_features[n_eval] = f
+        if random_splitter:
+            thr = (hi_v - lo_v) * _rand_unit(state) + lo_v
+            if thr == hi_v:
+                thr = lo_v
+            eval_thr[n_eval] = thr
+        n_eval += 1
+    for k in range(n_known_constants):
+        features[k] = constant_features[k]
+    for k in range(n_found_constants):
+        constant_features[n_known_constants + k] = features[n_known_constants + k]
+    return n_eval, n_total_constants
+
+
+@jit
+def _evaluate(
+    n_eval: int,
+    eval_features: np.ndarray,
+    eval_thr: np.ndarray,
+    random_splitter: bool,
+    Xt: np.ndarray,
+    idx: np.ndarray,
+    vals: np.ndarray,
+    start: int,
+    end: int,
+    y_cls: np.ndarray,
+    y_reg: np.ndarray,
+    w: np.ndarray,
+    total: np.ndarray,
+    st: float,
+    wn: float,
+    crit: int,
+    is_cls: bool,
+    min_samples_leaf: int,
+    min_weight_leaf: float,
+    left: np.ndarray,
+    mae_arrays: np.ndarray,
+    rank: np.ndarray,
+    sorted_y: np.ndarray,
+    tmp_rows: np.ndarray,
+) -> tuple[int, int, float]:
+    """Best (feature, cut position, threshold) over the drawn features, in drawing
+    order, the first strictly larger proxy improvement winning; position ``end``
+    when no cut is valid."""
+    best_proxy = -np.inf
+    best_feature = -2
+    best_pos = end
+    best_thr = -2.0
+    for e in range(n_eval):
+        f = eval_features[e]
+        if random_splitter:
+            proxy, pos = _eval_random_unsorted(
+                Xt[f],
+                idx[0],
+                start,
+                end,
+                eval_thr[e],
+                y_cls,
+                y_reg,
+                w,
+                total,
+                st,
+                wn,
+                crit,
+                is_cls,
+                min_samples_leaf,
+                min_weight_leaf,
+                left,
+                mae_arrays,
+                tmp_rows,
+            )
+            thr = eval_thr[e]
+        elif is_cls:
+            proxy, pos, thr = _scan_cls(
+                vals[f],
+                idx[f],
+                start,
+                end,
+                y_cls,
+                w,
+                total,
+                wn,
+                crit,
+                min_samples_leaf,
+                min_weight_leaf,
+                left,
+            )
+        elif crit == _MAE:
+            proxy, pos, thr = _scan_mae(
+                vals[f],
+                idx[f],
+                start,
+                end,
+                y_reg,
+                w,
+                wn,
+                min_samples_leaf,
+                min_weight_leaf,
+                rank,
+                start,
+                mae_arrays,
+                sorted_y,
+            )
+        else:
+            proxy, pos, thr = _scan_reg(
+                vals[f],
+                idx[f],
+                start,
+                end,
+                y_reg,
+                w,
+                st,
+                wn,
+                crit,
+                min_samples_leaf,
+                min_weight_leaf,
+            )
+        if pos < end and proxy > best_proxy:
+            best_proxy = proxy
+            best_feature = f
+            best_pos = pos
+            best_thr = thr
+    return best_feature, best_pos, best_thr
+
+
+@jit
+def _split_stats(
+    rows: np.ndarray,
+    start: int,
+    pos: int,
+    end: int,
+    y_cls: np.ndarray,
+    y_reg: np.ndarray,
+    w: np.ndarray,
+    total: np.ndarray,
+    wn: float,
+    st: float,
+    sq: float,
+    node_imp: float,
+    weighted_n_samples: float,
+    crit: int,
+    is_cls: bool,
+    left: np.ndarray,
+    mae_arrays: np.ndarray,
+) -> tuple[float, float, float]:
+    """(impurity left, impurity right, weighted impurity decrease) of a cut: left
+    sums forward, or as total minus the right rows when the right side is shorter;
+    the right child's sums as total minus left (scikit-learn's arithmetic)."""
+    wl = 0.0
+    sl = 0.0
+    if pos - start <= end - pos:
+        if is_cls:
+            for c in range(left.shape[0]):
+                left[c] = 0.0
+        for p in range(start, pos):
+            i = rows[p]
+            wl += w[i]
+            if is_cls:
+                left[y_cls[i]] += w[i]
+            else:
+                sl += w[i] * y_reg[i]
+    else:
+        wl = wn
+        sl = st
+        if is_cls:
+            for c in range(left.shape[0]):
+                left[c] = total[c]
+        for p in range(end - 1, pos - 1, -1):
+            i = rows[p]
+            wl -= w[i]
+            if is_cls:
+                left[y_cls[i]] -= w[i]
+            else:
+                sl -= w[i] * y_reg[i]
+    wr = wn - wl
+    sr = st - sl
+    if is_cls:
+        imp_l, imp_r = _cls_children_impurity(crit, left, total, wl, wr)
+    elif crit == _MAE:
+        ael, aer = _mae_children(rows, start, pos, end, y_reg, w, mae_arrays)
+        imp_l = ael / wl
+        imp_r = aer / wr
+    elif crit == _POISSON:
+        imp_l = _poisson_loss(rows, start, pos, y_reg, w, sl, wl)
+        imp_r = _poisson_loss(rows, pos, end, y_reg, w, sr, wr)
+    else:
+        sq_l = 0.0
+        for p in range(start, pos):
+            i = rows[p]
+            sq_l += w[i] * y_reg[i] * y_reg[i]
+        sq_r = sq - sq_l
+        imp_l = sq_l / wl - (sl / wl) * (sl / wl)
+        imp_r = sq_r / wr - (sr / wr) * (sr / wr)
+    improvement = (wn / weighted_n_samples) * (
+        node_imp - (wr / wn * imp_r) - (wl / wn * imp_l)
+    )
+    return imp_l, imp_r, improvement
+
+
+@jit
+def _partition_node(
+    idx: np.ndarray,
+    vals: np.ndarray,
+    Xt: np.ndarray,
+    random_splitter: bool,
+    best_feature: int,
+    best_thr: float,
+    start: int,
+    pos: int,
+    end: int,
+    constant_features: np.ndarray,
+    n_total_constants: int,
+    goes_left: np.ndarray,
+    is_constant: np.ndarray,
+    tmp_idx: np.ndarray,
+    tmp_vals: np.ndarray,
+) -> None:
+    """Split the node's segment of every list into its left then right rows."""
+    if random_splitter:
+        xb = Xt[best_feature]
+        for p in range(start, end):
+            i = idx[0, p]
+            goes_left[i] = 1 if np.float64(xb[i]) <= best_thr else 0
+        list0 = np.int64(0)
+        _partition(idx, vals, list0, start, end, goes_left, tmp_idx, tmp_vals)
+        return
+    rows = idx[best_feature]
+    for p in range(start, pos):
+        goes_left[rows[p]] = 1
+    for p in range(pos, end):
+        goes_left[rows[p]] = 0
+    # Lists of features constant in this node need no partition (their children's
+    # segments stay constant, which is all they are used for); list 0 also lists
+    # the node's rows, always kept exact.
+    for k in range(n_total_constants):
+        is_constant[constant_features[k]] = True
+    for f in range(idx.shape[0]):
+        if f != best_feature and (f == 0 or not is_constant[f]):
+            _partition(idx, vals, f, start, end, goes_left, tmp_idx, tmp_vals)
+    for k in range(n_total_constants):
+        is_constant[constant_features[k]] = False
 
 
 @jit
@@ -679,7 +1059,7 @@ def grow_tree(
 
     IN
     - ``Xt`` float32 (n_features, n_samples) C-contiguous: X transposed;
-    - ``order`` int32 (n_features, n_samples): :func:`sort_features` of ``Xt``;
+    - ``order`` int32 (n_features, n_samples): each feature's stable sort order;
     - ``y_cls`` int64 (n_samples,): class indices (classification, ``n_classes`` > 0)
       or ignored; ``y_reg`` float64 (n_samples,): targets (regression,
       ``n_classes`` == 0) or ignored;
@@ -697,6 +1077,9 @@ def grow_tree(
     weighted_n_node_samples float64, value float64 (node_count, n_values),
     missing_go_to_left uint8), arrays trimmed to node_count; leaves have children
     -1, feature -2, threshold -2.
+
+    The per-node steps are separate kernels (sums, feature draws, evaluation,
+    children statistics, partition): one large function took Numba ~25 s to type.
     """
     n_features, n_samples = Xt.shape
     is_cls = n_classes > 0
@@ -721,164 +1104,123 @@ def grow_tree(
     wn_node = np.zeros(cap, dtype=np.float64)
     value = np.zeros((cap, n_values), dtype=np.float64)
     missing_left = np.zeros(cap, dtype=np.uint8)
-    # Per node split results (used by best-first growth).
-    rec_pos = np.zeros(cap, dtype=np.int64)
-    rec_start = np.zeros(cap, dtype=np.int64)
-    rec_end = np.zeros(cap, dtype=np.int64)
-    rec_depth = np.zeros(cap, dtype=np.int64)
-    rec_leaf = np.zeros(cap, dtype=np.bool_)
-    rec_imp_l = np.zeros(cap, dtype=np.float64)
-    rec_imp_r = np.zeros(cap, dtype=np.float64)
-    rec_improvement = np.zeros(cap, dtype=np.float64)
+    # Node records: start, end, pos, depth, parent, is_left, n_constant, is_leaf;
+    # impurity, impurity left, impurity right, improvement.
+    rec_i = np.zeros((cap, 8), dtype=np.int64)
+    rec_f = np.zeros((cap, 4), dtype=np.float64)
+    improvement_key = np.zeros(cap, dtype=np.float64)
 
     goes_left = np.zeros(n_samples, dtype=np.uint8)
     is_constant = np.zeros(n_features, dtype=np.bool_)
-    tmp_rows = np.empty(max(n_active, 1), dtype=np.int32)
-    tmp_idx = np.empty(max(n_active, 1), dtype=np.int32)
-    tmp_vals = np.empty(max(n_active, 1), dtype=np.float32)
-    total = np.zeros(max(n_values, 1), dtype=np.float64)
-    left = np.zeros(max(n_values, 1), dtype=np.float64)
+    m = max(n_active, 1)
+    tmp_rows = np.empty(m, dtype=np.int32)
+    tmp_idx = np.empty(m, dtype=np.int32)
+    tmp_vals = np.empty(m, dtype=np.float32)
+    total = np.zeros(n_values, dtype=np.float64)
+    left = np.zeros(n_values, dtype=np.float64)
     features = np.arange(n_features)
     constant_features = np.arange(n_features)
     eval_features = np.empty(n_features, dtype=np.int64)
     eval_thr = np.empty(n_features, dtype=np.float64)
     state = np.empty(1, dtype=np.uint64)
     state[0] = np.uint64(seed)
-    # Absolute error work space.
     mae = crit == _MAE
+    mae_n = n_active + 2 if mae else 1
     rank = np.zeros(n_samples if mae else 1, dtype=np.int64)
-    sorted_y = np.zeros(n_active + 1 if mae else 1, dtype=np.float64)
-    fw = np.zeros(n_active + 2 if mae else 1, dtype=np.float64)
-    fwy = np.zeros(n_active + 2 if mae else 1, dtype=np.float64)
-    ae_left = np.zeros(n_active + 1 if mae else 1, dtype=np.float64)
-    ae_right = np.zeros(n_active + 1 if mae else 1, dtype=np.float64)
-    mae_work = (
-        np.zeros(n_active + 1 if mae else 1, dtype=np.float64),
-        np.zeros(n_active + 1 if mae else 1, dtype=np.float64),
-    )
+    sorted_y = np.zeros(mae_n, dtype=np.float64)
+    # Rows: Fenwick weights, Fenwick weighted targets, prefix errors, suffix
+    # errors, sorted targets, their weights.
+    mae_arrays = np.zeros((6, mae_n), dtype=np.float64)
 
-    # Depth-first stack: start, end, depth, parent, is_left, n_constant; impurity.
-    stack_i = np.zeros((cap, 6), dtype=np.int64)
-    stack_f = np.zeros(cap, dtype=np.float64)
     best_first = max_leaf_nodes > 0
+    # Pending nodes: a stack (depth-first) of record ids; records are created when
+    # their parent is split (best-first: both children at once, left first).
+    pending = np.zeros(cap, dtype=np.int64)
     heap = np.zeros(cap, dtype=np.int64)
     n_heap = 0
-
+    n_rec = 1
+    rec_i[0, 0] = 0
+    rec_i[0, 1] = n_active
+    rec_i[0, 4] = -1
+    rec_f[0, 0] = np.inf
+    pending[0] = 0
+    n_pending = 1
     node_count = 0
     max_depth_seen = 0
-    first = True
-    if best_first:
-        stack_i[0, 0] = 0
-    else:
-        stack_i[0, 0] = 0
-    stack_i[0, 1] = n_active
-    stack_i[0, 2] = 0
-    stack_i[0, 3] = -1
-    stack_i[0, 4] = 0
-    stack_i[0, 5] = 0
-    stack_f[0] = np.inf
-    n_stack = 1
     max_split_nodes = max_leaf_nodes - 1
 
-    # Best-first: pending children to create, in order: (start, end, depth,
-    # parent, is_left, impurity); they are created as soon as their parent is
-    # expanded, the left one first, like the depth-first stack pops.
     while True:
-        if best_first:
-            if node_count == 0:
-                pass
-            elif n_stack == 0:
-                # Pop the frontier record of largest improvement.
-                if n_heap == 0:
-                    break
-                top = heap[0]
-                n_heap = _heap_pop(heap, n_heap, rec_improvement)
-                node = top
-                if rec_depth[node] > max_depth_seen:
-                    max_depth_seen = rec_depth[node]
-                if rec_leaf[node] or max_split_nodes <= 0:
-                    left_child[node] = -1
-                    right_child[node] = -1
-                    feature[node] = -2
-                    threshold[node] = -2.0
-                    continue
-                max_split_nodes -= 1
-                # Children: left then right (created in this order).
-                stack_i[0, 0] = rec_pos[node]
-                stack_i[0, 1] = rec_end[node]
-                stack_i[0, 2] = rec_depth[node] + 1
-                stack_i[0, 3] = node
-                stack_i[0, 4] = 0
-                stack_i[0, 5] = 0
-                stack_f[0] = rec_imp_r[node]
-                stack_i[1, 0] = rec_start[node]
-                stack_i[1, 1] = rec_pos[node]
-                stack_i[1, 2] = rec_depth[node] + 1
-                stack_i[1, 3] = node
-                stack_i[1, 4] = 1
-                stack_i[1, 5] = 0
-                stack_f[1] = rec_imp_l[node]
-                n_stack = 2
+        if n_pending == 0:
+            if not best_first or n_heap == 0:
+                break
+            # Expand the frontier node of largest improvement (or close it).
+            node = heap[0]
+            n_heap = _heap_pop(heap, n_heap, improvement_key)
+            if rec_i[node, 3] > max_depth_seen:
+                max_depth_seen = rec_i[node, 3]
+            if rec_i[node, 7] == 1 or max_split_nodes <= 0:
+                left_child[node] = -1
+                right_child[node] = -1
+                feature[node] = -2
+                threshold[node] = -2.0
                 continue
-        if n_stack == 0:
-            break
-        n_stack -= 1
-        start = stack_i[n_stack, 0]
-        end = stack_i[n_stack, 1]
-        depth = stack_i[n_stack, 2]
-        parent = stack_i[n_stack, 3]
-        is_left = stack_i[n_stack, 4]
-        n_known_constants = stack_i[n_stack, 5]
-        node_imp = stack_f[n_stack]
+            max_split_nodes -= 1
+            for side in range(2):
+                r = n_rec
+                n_rec += 1
+                rec_i[r, 0] = rec_i[node, 2] if side == 1 else rec_i[node, 0]
+                rec_i[r, 1] = rec_i[node, 1] if side == 1 else rec_i[node, 2]
+                rec_i[r, 3] = rec_i[node, 3] + 1
+                rec_i[r, 4] = node
+                rec_i[r, 5] = 1 - side
+                rec_i[r, 6] = 0
+                rec_f[r, 0] = rec_f[node, 2] if side == 1 else rec_f[node, 1]
+            # Right record below the left one: the left child is created first.
+            pending[0] = n_rec - 1
+            pending[1] = n_rec - 2
+            n_pending = 2
+            continue
+        n_pending -= 1
+        r = pending[n_pending]
+        start = rec_i[r, 0]
+        end = rec_i[r, 1]
+        depth = rec_i[r, 3]
+        parent = rec_i[r, 4]
+        is_left = rec_i[r, 5]
+        n_known_constants = rec_i[r, 6]
+        node_imp = rec_f[r, 0]
         n_rows = end - start
 
-        # Node sums.
-        wn = 0.0
-        st = 0.0
-        sq = 0.0
-        total[:] = 0.0
-        for p in range(start, end):
-            i = idx[0, p]
-            wi = w[i]
-            wn += wi
-            if is_cls:
-                total[y_cls[i]] += wi
-            else:
-                wy = wi * y_reg[i]
-                st += wy
-                sq += wy * y_reg[i]
+        wn, st, sq = _node_sums(idx[0], start, end, y_cls, y_reg, w, is_cls, total)
         node_median = 0.0
         node_ae = 0.0
         if mae:
-            # Node-local ranks of y (the absolute error criterion), and the median.
-            yv = np.empty(n_rows, dtype=np.float64)
-            for k in range(n_rows):
-                yv[k] = y_reg[idx[0, start + k]]
-            perm = np.argsort(yv, kind="mergesort")
-            for k in range(n_rows):
-                i = idx[0, start + perm[k]]
-                rank[i] = start + k
-                sorted_y[k] = y_reg[i]
-                mae_work[0][k] = y_reg[i]
-                mae_work[1][k] = w[i]
-            node_median, node_ae = _weighted_median_ae(mae_work[0], mae_work[1], n_rows)
-
+            node_median, node_ae = _node_median(
+                idx[0],
+                start,
+                end,
+                y_reg,
+                w,
+                rank,
+                sorted_y,
+                mae_arrays[4],
+                mae_arrays[5],
+            )
         is_leaf = (
             depth >= max_depth
             or n_rows < min_samples_split
             or n_rows < 2 * min_samples_leaf
             or wn < 2 * min_weight_leaf
         )
-        if first:
+        if node_count == 0:
             if is_cls:
                 node_imp = _cls_node_impurity(crit, total, wn)
-            elif crit == _MAE:
+            elif mae:
                 node_imp = node_ae / wn
             elif crit == _POISSON:
                 node_imp = _poisson_loss(idx[0], start, end, y_reg, w, st, wn)
             else:
-                node_imp = sq / wn - (st / wn) ** 2.0
-            first = False
+                node_imp = sq / wn - (st / wn) * (st / wn)
         is_leaf = is_leaf or node_imp <= _EPSILON
 
         best_feature = -2
@@ -888,204 +1230,87 @@ def grow_tree(
         imp_r = node_imp
         improvement = 0.0
         n_total_constants = n_known_constants
-        if best_first:
-            n_known_constants = 0
-            n_total_constants = 0
         if not is_leaf:
-            # Draw the features to evaluate (scikit-learn's sampling scheme).
-            f_i = n_features
-            n_found_constants = 0
-            n_drawn_constants = 0
-            n_visited = 0
-            n_eval = 0
-            while f_i > n_total_constants and (
-                n_visited < max_features
-                or n_visited <= n_found_constants + n_drawn_constants
-            ):
-                n_visited += 1
-                f_j = _rand_int(state, n_drawn_constants, f_i - n_found_constants)
-                if f_j < n_known_constants:
-                    tmp = features[n_drawn_constants]
-                    features[n_drawn_constants] = features[f_j]
-                    features[f_j] = tmp
-                    n_drawn_constants += 1
-                    continue
-                f_j += n_found_constants
-                f = features[f_j]
-                if random_splitter:
-                    lo_v, hi_v = _min_max(Xt[f], idx[0], start, end)
-                else:
-                    lo_v = np.float64(vals[f, start])
-                    hi_v = np.float64(vals[f, end - 1])
-                if hi_v <= lo_v + _FEATURE_THRESHOLD:
-                    features[f_j] = features[n_total_constants]
-                    features[n_total_constants] = f
-                    n_found_constants += 1
-                    n_total_constants += 1
-                    continue
-                f_i -= 1
-                features[f_j] = features[f_i]
-                features[f_i] = f
-                eval_features[n_eval] = f
-                if random_splitter:
-                    thr = (hi_v - lo_v) * _rand_unit(state) + lo_v
-                    if thr == hi_v:
-                        thr = lo_v
-                    eval_thr[n_eval] = thr
-                n_eval += 1
-            for k in range(n_known_constants):
-                features[k] = constant_features[k]
-            for k in range(n_found_constants):
-                constant_features[n_known_constants + k] = features[
-                    n_known_constants + k
-                ]
-
-            best_proxy = -np.inf
-            for e in range(n_eval):
-                f = eval_features[e]
-                if random_splitter:
-                    proxy, pos = _eval_random_unsorted(
-                        Xt[f],
-                        idx[0],
-                        start,
-                        end,
-                        eval_thr[e],
-                        y_cls,
-                        y_reg,
-                        w,
-                        total,
-                        st,
-                        wn,
-                        crit,
-                        is_cls,
-                        min_samples_leaf,
-                        min_weight_leaf,
-                        left,
-                        mae_work,
-                        tmp_rows,
-                    )
-                    thr = eval_thr[e]
-                elif is_cls:
-                    proxy, pos, thr = _scan_cls(
-                        vals[f],
-                        idx[f],
-                        start,
-                        end,
-                        y_cls,
-                        w,
-                        total,
-                        wn,
-                        crit,
-                        min_samples_leaf,
-                        min_weight_leaf,
-                        left,
-                    )
-                elif mae:
-                    proxy, pos, thr = _scan_mae(
-                        vals[f],
-                        idx[f],
-                        start,
-                        end,
-                        y_reg,
-                        w,
-                        wn,
-                        min_samples_leaf,
-                        min_weight_leaf,
-                        rank,
-                        start,
-                        fw,
-                        fwy,
-                        sorted_y,
-                        ae_left,
-                        ae_right,
-                    )
-                else:
-                    proxy, pos, thr = _scan_reg(
-                        vals[f],
-                        idx[f],
-                        start,
-                        end,
-                        y_reg,
-                        w,
-                        st,
-                        wn,
-                        crit,
-                        min_samples_leaf,
-                        min_weight_leaf,
-                    )
-                if pos < end and proxy > best_proxy:
-                    best_proxy = proxy
-                    best_feature = f
-                    best_pos = pos
-                    best_thr = thr
-
+            n_eval, n_total_constants = _draw_features(
+                state,
+                features,
+                constant_features,
+                n_known_constants,
+                max_features,
+                random_splitter,
+                Xt,
+                idx,
+                vals,
+                start,
+                end,
+                eval_features,
+                eval_thr,
+            )
+            best_feature, best_pos, best_thr = _evaluate(
+                n_eval,
+                eval_features,
+                eval_thr,
+                random_splitter,
+                Xt,
+                idx,
+                vals,
+                start,
+                end,
+                y_cls,
+                y_reg,
+                w,
+                total,
+                st,
+                wn,
+                crit,
+                is_cls,
+                min_samples_leaf,
+                min_weight_leaf,
+                left,
+                mae_arrays,
+                rank,
+                sorted_y,
+                tmp_rows,
+            )
             if best_pos < end:
-                # Children statistics of the chosen cut (left sums forward or as
-                # total minus the right rows, whichever side is shorter).
-                if random_splitter:
-                    # Put the row list in cut order (left rows, then right rows).
-                    xb = Xt[best_feature]
-                    for p in range(start, end):
-                        i = idx[0, p]
-                        goes_left[i] = 1 if np.float64(xb[i]) <= best_thr else 0
-                    _partition(idx, vals, 0, start, end, goes_left, tmp_idx, tmp_vals)
-                    rows = idx[0]
-                else:
-                    rows = idx[best_feature]
-                # Children statistics of the chosen cut (left sums forward or as
-                # total minus the right rows, whichever side is shorter).
-                wl = 0.0
-                sl = 0.0
-                if best_pos - start <= end - best_pos:
-                    if is_cls:
-                        left[:] = 0.0
-                    for p in range(start, best_pos):
-                        i = rows[p]
-                        wl += w[i]
-                        if is_cls:
-                            left[y_cls[i]] += w[i]
-                        else:
-                            sl += w[i] * y_reg[i]
-                else:
-                    wl = wn
-                    sl = st
-                    if is_cls:
-                        left[:] = total
-                    for p in range(end - 1, best_pos - 1, -1):
-                        i = rows[p]
-                        wl -= w[i]
-                        if is_cls:
-                            left[y_cls[i]] -= w[i]
-                        else:
-                            sl -= w[i] * y_reg[i]
-                wr = wn - wl
-                sr = st - sl
-                if is_cls:
-                    imp_l, imp_r = _cls_children_impurity(crit, left, total, wl, wr)
-                elif mae:
-                    ael, aer = _mae_children(
-                        rows, start, best_pos, end, y_reg, w, mae_work
-                    )
-                    imp_l = ael / wl
-                    imp_r = aer / wr
-                elif crit == _POISSON:
-                    imp_l = _poisson_loss(rows, start, best_pos, y_reg, w, sl, wl)
-                    imp_r = _poisson_loss(rows, best_pos, end, y_reg, w, sr, wr)
-                else:
-                    sq_l = 0.0
-                    for p in range(start, best_pos):
-                        i = rows[p]
-                        sq_l += w[i] * y_reg[i] * y_reg[i]
-                    sq_r = sq - sq_l
-                    imp_l = sq_l / wl - (sl / wl) ** 2.0
-                    imp_r = sq_r / wr - (sr / wr) ** 2.0
-                if crit == _FRIEDMAN:
-                    diff = wr * sl - wl * sr
-                    improvement = diff * diff / (wl * wr * wn)
-                else:
-                    improvement = (wn / weighted_n_samples) * (
-                        node_imp - (wr / wn * imp_r) - (wl / wn * imp_l)
-                    )
+                # Lists in cut order first (the random splitter's row list is not).
+                _partition_node(
+                    idx,
+                    vals,
+                    Xt,
+                    random_splitter,
+                    best_feature,
+                    best_thr,
+                    start,
+                    best_pos,
+                    end,
+                    constant_features,
+                    n_total_constants,
+                    goes_left,
+                    is_constant,
+                    tmp_idx,
+                    tmp_vals,
+                )
+                rows = idx[0] if random_splitter else idx[best_feature]
+                imp_l, imp_r, improvement = _split_stats(
+                    rows,
+                    start,
+                    best_pos,
+                    end,
+                    y_cls,
+                    y_reg,
+                    w,
+                    total,
+                    wn,
+                    st,
+                    sq,
+                    node_imp,
+                    weighted_n_samples,
+                    crit,
+                    is_cls,
+                    left,
+                    mae_arrays,
+                )
             is_leaf = best_pos >= end or improvement + _EPSILON < min_impurity_decrease
 
         node = node_count
@@ -1105,60 +1330,41 @@ def grow_tree(
             value[node, 0] = node_median
         else:
             value[node, 0] = st / wn
-        if not best_first and depth > max_depth_seen:
-            max_depth_seen = depth
-
         if not is_leaf:
             feature[node] = best_feature
             threshold[node] = best_thr
             # Missing values (never seen in training) go to the larger child.
             missing_left[node] = 1 if best_pos - start > end - best_pos else 0
-            if not random_splitter:
-                rows = idx[best_feature]
-                for p in range(start, best_pos):
-                    goes_left[rows[p]] = 1
-                for p in range(best_pos, end):
-                    goes_left[rows[p]] = 0
-                # Lists of features constant in this node need no partition (their
-                # children's segments stay constant, which is all they are used
-                # for); list 0 also lists the node's rows, always kept exact.
-                for k in range(n_total_constants):
-                    is_constant[constant_features[k]] = True
-                for f in range(n_features):
-                    if f != best_feature and (f == 0 or not is_constant[f]):
-                        _partition(
-                            idx, vals, f, start, end, goes_left, tmp_idx, tmp_vals
-                        )
-                for k in range(n_total_constants):
-                    is_constant[constant_features[k]] = False
         if best_first:
-            rec_start[node] = start
-            rec_end[node] = end
-            rec_depth[node] = depth
-            rec_leaf[node] = is_leaf
-            rec_pos[node] = best_pos if not is_leaf else end
-            rec_imp_l[node] = imp_l if not is_leaf else node_imp
-            rec_imp_r[node] = imp_r if not is_leaf else node_imp
-            rec_improvement[node] = improvement if not is_leaf else 0.0
-            n_heap = _heap_push(heap, n_heap, node, rec_improvement)
-        elif not is_leaf:
-            # Right child first so that the left one is popped next (preorder ids).
-            stack_i[n_stack, 0] = best_pos
-            stack_i[n_stack, 1] = end
-            stack_i[n_stack, 2] = depth + 1
-            stack_i[n_stack, 3] = node
-            stack_i[n_stack, 4] = 0
-            stack_i[n_stack, 5] = n_total_constants
-            stack_f[n_stack] = imp_r
-            n_stack += 1
-            stack_i[n_stack, 0] = start
-            stack_i[n_stack, 1] = best_pos
-            stack_i[n_stack, 2] = depth + 1
-            stack_i[n_stack, 3] = node
-            stack_i[n_stack, 4] = 1
-            stack_i[n_stack, 5] = n_total_constants
-            stack_f[n_stack] = imp_l
-            n_stack += 1
+            # The node's record becomes its frontier entry (record id == node id
+            # in best-first growth: records are created in node order).
+            rec_i[node, 0] = start
+            rec_i[node, 1] = end
+            rec_i[node, 2] = end if is_leaf else best_pos
+            rec_i[node, 3] = depth
+            rec_i[node, 7] = 1 if is_leaf else 0
+            rec_f[node, 1] = node_imp if is_leaf else imp_l
+            rec_f[node, 2] = node_imp if is_leaf else imp_r
+            improvement_key[node] = 0.0 if is_leaf else improvement
+            n_heap = _heap_push(heap, n_heap, node, improvement_key)
+            continue
+        if depth > max_depth_seen:
+            max_depth_seen = depth
+        if not is_leaf:
+            # Right child pushed first so that the left one is processed next
+            # (preorder node ids).
+            for side in range(2):
+                rr = n_rec
+                n_rec += 1
+                rec_i[rr, 0] = best_pos if side == 0 else start
+                rec_i[rr, 1] = end if side == 0 else best_pos
+                rec_i[rr, 3] = depth + 1
+                rec_i[rr, 4] = node
+                rec_i[rr, 5] = side
+                rec_i[rr, 6] = n_total_constants
+                rec_f[rr, 0] = imp_r if side == 0 else imp_l
+                pending[n_pending] = rr
+                n_pending += 1
 
     return (
         node_count,
