@@ -25,6 +25,9 @@ import numpy as np
 
 __all__ = ["TreeGrower", "PackedEnsemble", "tree_feature_importances"]
 
+# Below this many rows per thread, one thread predicts (thread hand-off costs more).
+_ROWS_PER_THREAD = 4096
+
 
 def _regressor_class() -> Any:
     from fastml.tree import DecisionTreeRegressor
@@ -192,12 +195,30 @@ class PackedEnsemble:
     def add_stages(
         self, X: np.ndarray, out: np.ndarray, start: int, stop: int, n_threads: int = 1
     ) -> None:
-        """``out`` (n, K) += the trees of rounds ``[start, stop)``."""
+        """``out`` (n, K) += the trees of rounds ``[start, stop)``.
+
+        With ``n_threads > 1`` and enough rows, contiguous row chunks run on
+        fastml's shared pool of Python threads (the kernel releases the GIL), each
+        chunk single-threaded: no OpenMP team, whose barriers degrade badly when
+        the cores are shared. Every row is summed in tree order by one call, so
+        the result does not depend on ``n_threads``.
+        """
         from fastml.kernels.tree.predict import predict_packed
 
-        predict_packed(
-            X, self.packed, self.K, start * self.K, stop * self.K, out, n_threads
-        )
+        n_rows = X.shape[0]
+        lo_tree, hi_tree = start * self.K, stop * self.K
+        n_chunks = min(n_threads, n_rows // _ROWS_PER_THREAD)
+        if n_chunks <= 1:
+            predict_packed(X, self.packed, self.K, lo_tree, hi_tree, out, 1)
+            return
+        from fastml._parallel import run_chunks
+
+        def chunk(lo: int, hi: int) -> None:
+            predict_packed(
+                X[lo:hi], self.packed, self.K, lo_tree, hi_tree, out[lo:hi], 1
+            )
+
+        run_chunks(chunk, n_rows, n_chunks)
 
     def apply(self, X: np.ndarray, n_threads: int = 1) -> np.ndarray:
         """Leaf node ids (the trees' own numbering), shape (n, n_stages * K)."""
@@ -206,18 +227,28 @@ class PackedEnsemble:
         n_trees = self.n_stages * self.K
         out = np.empty((X.shape[0], n_trees), dtype=np.int32)
         f = self.flat
-        predict_leaf(
-            X,
-            f.feature,
-            f.threshold,
-            f.default_left,
-            f.left,
-            f.right,
-            f.tree_ptr,
-            n_trees,
-            out,
-            n_threads,
-        )
+
+        def chunk(lo: int, hi: int) -> None:
+            predict_leaf(
+                X[lo:hi],
+                f.feature,
+                f.threshold,
+                f.default_left,
+                f.left,
+                f.right,
+                f.tree_ptr,
+                n_trees,
+                out[lo:hi],
+                1,
+            )
+
+        n_chunks = min(n_threads, X.shape[0] // _ROWS_PER_THREAD)
+        if n_chunks <= 1:
+            chunk(0, X.shape[0])
+        else:
+            from fastml._parallel import run_chunks
+
+            run_chunks(chunk, X.shape[0], n_chunks)
         return out
 
 

@@ -197,8 +197,13 @@ def test_n_jobs_identical_and_pickle():
     X, y = _clf_data(k=3)
     a = GradientBoostingClassifier(n_estimators=10, random_state=0, n_jobs=1).fit(X, y)
     b = GradientBoostingClassifier(n_estimators=10, random_state=0, n_jobs=2).fit(X, y)
-    Xt = np.random.RandomState(9).normal(size=(1000, 5))
+    # 10,000 rows: split over the threads (> 4096 rows per thread)
+    Xt = np.random.RandomState(9).normal(size=(10_000, 5))
     np.testing.assert_array_equal(a.predict_proba(Xt), b.predict_proba(Xt))
+    np.testing.assert_array_equal(a.apply(Xt), b.apply(Xt))
+    np.testing.assert_array_equal(
+        list(a.staged_decision_function(Xt))[4], list(b.staged_decision_function(Xt))[4]
+    )
     c = pickle.loads(pickle.dumps(a))
     np.testing.assert_array_equal(c.predict_proba(Xt), a.predict_proba(Xt))
 
