@@ -27,6 +27,7 @@ import logging
 import time
 import warnings
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -415,71 +416,100 @@ class _BaseGradientBoosting(BaseEstimator):
             logger.info(header + "   Remaining Time")
 
         initial_loss = np.nan
+        n_threads = min(self._n_threads(), K)
+        pool = ThreadPoolExecutor(n_threads) if n_threads > 1 else None
         i = begin_at_stage
-        for i in range(begin_at_stage, self.n_estimators):
-            if do_oob:
-                sample_mask = _random_sample_mask(n_samples, n_inbag, rng)
-                if i == 0:
-                    oob = ~sample_mask
-                    initial_loss = loss(y[oob], raw[oob], sample_weight[oob])
+        try:
+            for i in range(begin_at_stage, self.n_estimators):
+                if do_oob:
+                    sample_mask = _random_sample_mask(n_samples, n_inbag, rng)
+                    if i == 0:
+                        oob = ~sample_mask
+                        initial_loss = loss(y[oob], raw[oob], sample_weight[oob])
 
-            # -- one round: K trees -------------------------------------------------
-            if loss.name == "huber":
-                loss.set_delta(y, raw, sample_weight)
-            neg_grad = loss.negative_gradient(y, raw)
-            tree_weight = sample_weight * sample_mask if do_oob else sample_weight
-            for k in range(K):
-                target = np.ascontiguousarray(neg_grad[:, k])
-                seed = int(rng.randint(0, _RAND_R_MAX))
-                tree, leaf = grower.grow(target, tree_weight, seed)
-                value = tree.tree_.value
-                if loss.name != "squared_error":
-                    node_values = np.ascontiguousarray(value[:, 0, 0], dtype=np.float64)
-                    line_leaf = leaf.copy() if do_oob else leaf
-                    if do_oob:
-                        line_leaf[~sample_mask] = -1
-                    y_k = class_targets[k] if class_targets is not None else y
-                    loss.leaf_values(
-                        line_leaf,
-                        y_k,
-                        target,
-                        np.ascontiguousarray(raw[:, k]),
-                        tree_weight,
-                        node_values.shape[0],
-                        node_values,
+                # -- one round: K trees -------------------------------------------------
+                if loss.name == "huber":
+                    loss.set_delta(y, raw, sample_weight)
+                neg_grad = loss.negative_gradient(y, raw)
+                tree_weight = sample_weight * sample_mask if do_oob else sample_weight
+                seeds = [int(rng.randint(0, _RAND_R_MAX)) for _ in range(K)]
+
+                def fit_tree(
+                    k: int,
+                    neg_grad: np.ndarray = neg_grad,
+                    tree_weight: np.ndarray = tree_weight,
+                    seeds: list[int] = seeds,
+                    sample_mask: np.ndarray = sample_mask,
+                ) -> Any:
+                    # Tree k of the round: grown on column k of the gradient, its leaves
+                    # rewritten, column k of raw updated (columns are independent, so
+                    # the K trees of a multiclass round may run on separate threads).
+                    target = np.ascontiguousarray(neg_grad[:, k])
+                    tree, leaf = grower.grow(target, tree_weight, seeds[k])
+                    value = tree.tree_.value
+                    if loss.name != "squared_error":
+                        node_values = np.ascontiguousarray(
+                            value[:, 0, 0], dtype=np.float64
+                        )
+                        line_leaf = leaf.copy() if do_oob else leaf
+                        if do_oob:
+                            line_leaf[~sample_mask] = -1
+                        y_k = class_targets[k] if class_targets is not None else y
+                        loss.leaf_values(
+                            line_leaf,
+                            y_k,
+                            target,
+                            np.ascontiguousarray(raw[:, k]),
+                            tree_weight,
+                            node_values.shape[0],
+                            node_values,
+                        )
+                        leaves = np.asarray(tree.tree_.children_left) == -1
+                        value[leaves, 0, 0] = node_values[leaves]
+                    kern.add_leaf_values(
+                        raw, k, leaf, np.ascontiguousarray(value[:, 0, 0]), lr
                     )
-                    leaves = np.asarray(tree.tree_.children_left) == -1
-                    value[leaves, 0, 0] = node_values[leaves]
-                kern.add_leaf_values(
-                    raw, k, leaf, np.ascontiguousarray(value[:, 0, 0]), lr
-                )
-                self.estimators_[i, k] = tree
+                    return tree
 
-            # -- scores ---------------------------------------------------------------
-            if do_oob:
-                inbag, oob = sample_mask, ~sample_mask
-                self.train_score_[i] = loss(y[inbag], raw[inbag], sample_weight[inbag])
-                self.oob_scores_[i] = loss(y[oob], raw[oob], sample_weight[oob])
-                previous = initial_loss if i == 0 else self.oob_scores_[i - 1]
-                self.oob_improvement_[i] = previous - self.oob_scores_[i]
-                self.oob_score_ = self.oob_scores_[-1]
-            else:
-                self.train_score_[i] = loss(y, raw, sample_weight)
-
-            if self.verbose:
-                self._log_round(i, begin_at_stage, start_time, do_oob)
-
-            if monitor is not None and monitor(i, self, locals()):
-                break
-
-            if self.n_iter_no_change is not None:
-                assert y_val is not None and sw_val is not None and X_val is not None
-                self._add_stage_raw(X_val, val_raw, i)
-                validation_loss = loss(y_val, val_raw, sw_val)
-                if np.any(validation_loss + self.tol < loss_history):
-                    loss_history[i % len(loss_history)] = validation_loss
+                if pool is not None:
+                    trees = list(pool.map(fit_tree, range(K)))
                 else:
+                    trees = [fit_tree(k) for k in range(K)]
+                for k, tree in enumerate(trees):
+                    self.estimators_[i, k] = tree
+
+                # -- scores ---------------------------------------------------------------
+                if do_oob:
+                    inbag, oob = sample_mask, ~sample_mask
+                    self.train_score_[i] = loss(
+                        y[inbag], raw[inbag], sample_weight[inbag]
+                    )
+                    self.oob_scores_[i] = loss(y[oob], raw[oob], sample_weight[oob])
+                    previous = initial_loss if i == 0 else self.oob_scores_[i - 1]
+                    self.oob_improvement_[i] = previous - self.oob_scores_[i]
+                    self.oob_score_ = self.oob_scores_[-1]
+                else:
+                    self.train_score_[i] = loss(y, raw, sample_weight)
+
+                if self.verbose:
+                    self._log_round(i, begin_at_stage, start_time, do_oob)
+
+                if monitor is not None and monitor(i, self, locals()):
                     break
+
+                if self.n_iter_no_change is not None:
+                    assert (
+                        y_val is not None and sw_val is not None and X_val is not None
+                    )
+                    self._add_stage_raw(X_val, val_raw, i)
+                    validation_loss = loss(y_val, val_raw, sw_val)
+                    if np.any(validation_loss + self.tol < loss_history):
+                        loss_history[i % len(loss_history)] = validation_loss
+                    else:
+                        break
+        finally:
+            if pool is not None:
+                pool.shutdown()
         return i + 1
 
     def _log_round(self, i: int, begin: int, start_time: float, do_oob: bool) -> None:
@@ -626,7 +656,8 @@ min_impurity_decrease, max_features, max_leaf_nodes, ccp_alpha
     tol : float, default=1e-4
         Improvement required by early stopping.
     n_jobs : int, default=None
-        Threads for prediction (fastml extension; results do not depend on it).
+        Threads for prediction and for the K trees of a multiclass round (fastml
+        extension; results do not depend on it).
 
     Attributes
     ----------
@@ -898,7 +929,8 @@ min_impurity_decrease, max_features, max_leaf_nodes, ccp_alpha
     tol : float, default=1e-4
         Improvement required by early stopping.
     n_jobs : int, default=None
-        Threads for prediction (fastml extension; results do not depend on it).
+        Threads for prediction and for the K trees of a multiclass round (fastml
+        extension; results do not depend on it).
 
     Attributes
     ----------
