@@ -1094,7 +1094,14 @@ def grow_tree(
     for i in range(n_samples):
         weighted_n_samples += w[i]
 
+    # Node capacity: a binary tree with at most n_active leaves, or 2^(depth+1) - 1
+    # nodes, or (best-first) 2 * max_leaf_nodes - 1 nodes (shallow boosting trees
+    # then allocate little).
     cap = 2 * max(n_active, 1) + 1
+    if max_depth < 40:
+        cap = min(cap, (1 << (max_depth + 1)) - 1)
+    if max_leaf_nodes > 0:
+        cap = min(cap, 2 * max_leaf_nodes - 1)
     left_child = np.full(cap, -1, dtype=np.int64)
     right_child = np.full(cap, -1, dtype=np.int64)
     feature = np.full(cap, -2, dtype=np.int64)
