@@ -4,13 +4,13 @@ the implicitly centred data, the sign convention and Minka's dimension estimate.
 Precision choices (float32 input):
 
 - column means and sums of squares: float64, one pass (fastml.kernels.decomposition);
-- the centred Gram matrix X_c^T X_c: rows are taken in blocks of ``_GRAM_BLOCK`` rows,
-  each block is centred with the float64 mean rounded to the data's dtype into a
-  reused buffer (the caller's X is never copied whole) and multiplied by BLAS syrk
-  in the data's dtype; the per-block products are summed in float64. Centring
-  before the product avoids the cancellation of ``X^T X - n m m^T`` when the means
-  are large next to the spreads, and the float64 sum over blocks keeps the
-  accumulation error at one block's worth;
+- the centred Gram matrix X_c^T X_c (covariance_eigh): one pass over X in row
+  blocks, each block's Gram matrix (BLAS syrk through numpy's matmul, in the data's
+  dtype, as scikit-learn does) and column sums added up in float64; the blocks are
+  centred (into a reused cache-sized buffer, the caller's X is never copied whole)
+  only when some column's mean is large next to its spread, where ``X^T X - n m
+  m^T`` would cancel (see :func:`centered_gram`). This pass is also the finite
+  check;
 - the randomized solver's products run in the data's dtype (BLAS gemm) on X itself,
   with the centring applied to the thin product (``X_c W = X W - 1 (m^T W)``), as
   Halko et al. allow for any linear operator.
@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 import scipy.linalg
-from scipy.linalg import blas
 from scipy.special import gammaln
 
 from fastml._config import cpu_count
@@ -38,6 +37,8 @@ __all__ = [
 
 _MOMENT_BLOCK = 2048
 _GRAM_BLOCK = 8192
+_GRAM_BUFFER = 4 << 20  # bytes of the centring buffer (cache-sized)
+_GRAM_VIEW_BLOCK = 32768  # rows per product when no centring copy is needed
 
 
 def column_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -50,33 +51,59 @@ def column_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, m2
 
 
-def centered_gram(X: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    """X_c^T X_c in float64 (upper and lower triangles filled).
+def centered_gram(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Column means and the centred Gram matrix X_c^T X_c, in one pass over X.
+
+    The rows are taken in blocks; for each block, BLAS forms the block's Gram matrix
+    (syrk, through numpy's matmul, in X's dtype) and its column sums (gemv, on the
+    block still in cache); both are added up in float64. Then ``mean = s + sums / n``
+    and ``X_c^T X_c = G_s - n (mean - s)(mean - s)^T`` where ``s`` is a shift.
+
+    The shift decides the precision. Computing ``X^T X - n m m^T`` loses the
+    relative precision ``(m_j^2 + var_j) / var_j`` on column j. When the first
+    block shows no column with ``m_j^2 > var_j`` (a loss of at most a factor two)
+    the blocks are used as they are (s = 0, no copy at all); otherwise each block
+    minus ``s`` = the first block's mean (rounded to X's dtype) is written into a
+    reused cache-sized buffer first, so the products see nearly centred data
+    (constant columns become exact zeros).
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features), float32/float64, C-contiguous
-    mean : ndarray of shape (n_features,), float64
 
     Returns
     -------
-    ndarray of shape (n_features, n_features), float64
+    mean : ndarray of shape (n_features,), float64
+    gram : ndarray of shape (n_features, n_features), float64
+    finite : bool
+        False when the sums are not finite (X holds NaN or inf, or overflows).
     """
     n_samples, n_features = X.shape
-    syrk = blas.ssyrk if X.dtype == np.float32 else blas.dsyrk
-    mean_x = mean.astype(X.dtype)
-    block = min(_GRAM_BLOCK, n_samples)
-    buf = np.empty((block, n_features), dtype=X.dtype)
-    gram = np.zeros((n_features, n_features))
+    head = X[: min(n_samples, _GRAM_BLOCK)].astype(np.float64)
+    head_mean = head.mean(axis=0)
+    centre = bool(np.any(head_mean**2 > head.var(axis=0)))
+    acc = np.zeros((n_features, n_features))
+    sums = np.zeros(n_features)
+    if centre:
+        shift = head_mean.astype(X.dtype)
+        row_bytes = X.dtype.itemsize * n_features
+        block = int(min(n_samples, max(64, min(_GRAM_BLOCK, _GRAM_BUFFER // row_bytes))))
+        buf = np.empty((block, n_features), dtype=X.dtype)
+    else:
+        shift = np.zeros(n_features, dtype=X.dtype)
+        block = _GRAM_VIEW_BLOCK
+    ones = np.ones(min(block, n_samples), dtype=X.dtype)
     for start in range(0, n_samples, block):
         rows = X[start : start + block]
-        centred = buf[: rows.shape[0]]
-        np.subtract(rows, mean_x, out=centred)
-        # centred.T is Fortran-ordered (n_features, rows): syrk with trans=0 forms
-        # centred.T @ centred without a copy; only the upper triangle is written.
-        gram += syrk(1.0, centred.T, trans=0, lower=0)
-    upper = np.triu(gram)
-    return upper + np.triu(gram, 1).T
+        if centre:
+            rows = np.subtract(rows, shift, out=buf[: rows.shape[0]])
+        acc += rows.T @ rows
+        sums += ones[: rows.shape[0]] @ rows
+    finite = bool(np.all(np.isfinite(acc)) and np.all(np.isfinite(sums)))
+    offset = sums / n_samples
+    mean = shift.astype(np.float64) + offset
+    acc -= n_samples * np.outer(offset, offset)
+    return mean, acc, finite
 
 
 def flip_rows(

@@ -222,9 +222,6 @@ default="auto"
             ensure_all_finite=False,
             ensure_min_samples=2,
         )
-        mean64, m2 = column_moments(X)
-        if not (np.all(np.isfinite(m2)) and np.all(np.isfinite(mean64))):
-            check_array(X, dtype=None, estimator=self, input_name="X")
         n_samples, n_features = X.shape
         solver = self.svd_solver
         n_components = self.n_components
@@ -240,12 +237,29 @@ default="auto"
             else:
                 solver = "full"
         self._fit_svd_solver = solver
+        # One pass gives the moments (or the Gram matrix) and, through the sums'
+        # finiteness, the finite check: only a failing X is scanned again for the
+        # error message.
+        gram = m2 = None
+        if solver == "covariance_eigh":
+            mean64, gram, finite = centered_gram(X)
+        else:
+            mean64, m2 = column_moments(X)
+            finite = bool(np.all(np.isfinite(m2)) and np.all(np.isfinite(mean64)))
+        if not finite:
+            check_array(X, dtype=None, estimator=self, input_name="X")
         if solver in ("full", "covariance_eigh"):
-            return self._fit_full(X, n_components, mean64, solver)
+            return self._fit_full(X, n_components, mean64, gram, solver)
+        assert m2 is not None
         return self._fit_truncated(X, n_components, mean64, m2, solver)
 
     def _fit_full(
-        self, X: np.ndarray, n_components: Any, mean64: np.ndarray, solver: str
+        self,
+        X: np.ndarray,
+        n_components: Any,
+        mean64: np.ndarray,
+        gram: np.ndarray | None,
+        solver: str,
     ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
         n_samples, n_features = X.shape
         if n_components == "mle":
@@ -269,8 +283,8 @@ default="auto"
             )
             explained = S**2 / (n_samples - 1)
         else:
-            cov = centered_gram(X, mean64)
-            cov /= n_samples - 1
+            assert gram is not None
+            cov = gram / (n_samples - 1)
             evals, evecs = np.linalg.eigh(cov)
             evals = evals[::-1].copy()
             evals[evals < 0.0] = 0.0
