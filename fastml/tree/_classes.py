@@ -11,10 +11,10 @@ several outputs at once). Missing values (NaN) in X are rejected with
 scikit-learn's error message ("Input X contains NaN."), in fit and in predict.
 
 Threads: a single tree is grown serially (scikit-learn's trees have no ``n_jobs``;
-ensembles grow their trees in parallel). Prediction is serial too
-(``_PREDICT_THREADS``): on this shared 2-core machine the 2-thread walk of one tree
-measured slower than the serial one (thread start-up and a busy second core); the
-kernel takes ``n_threads`` and gives the same result for any value.
+ensembles grow their trees in parallel). Prediction of at least
+``_PARALLEL_MIN_ROWS`` rows walks the tree on up to ``_PREDICT_THREADS`` (2) OpenMP
+threads of the Cython kernel (apply_tree); each row is walked by one thread, so the
+result is the same for any thread count.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ __all__ = [
 ]
 
 _PARALLEL_MIN_ROWS = 20_000
-_PREDICT_THREADS = 1
+_PREDICT_THREADS = 2
 
 
 def _predict_threads(n_rows: int) -> int:
@@ -478,8 +478,14 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
         ndarray of shape (n_samples, n_classes)
         """
         X = self._validate_X_predict(X)
-        proba = self.tree_.predict(X, n_threads=_predict_threads(X.shape[0]))
-        proba = proba[:, : self.n_classes_]
+        leaves = self.tree_.apply(X, n_threads=_predict_threads(X.shape[0]))
+        return self._leaf_proba()[leaves]
+
+    def _leaf_proba(self) -> np.ndarray:
+        """Class probabilities of every node (its value row divided by its sum, the
+        arithmetic scikit-learn applies to each predicted row), from the tree's
+        current ``value``: one division per node instead of per row."""
+        proba = np.array(self.tree_.value[:, 0, : self.n_classes_], dtype=np.float64)
         normalizer = proba.sum(axis=1)[:, np.newaxis]
         normalizer[normalizer == 0.0] = 1.0
         proba /= normalizer
@@ -492,8 +498,10 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
 
     def predict(self, X: Any, check_input: bool = True) -> np.ndarray:
         """Class of largest probability in the leaf reached (the first on ties)."""
-        proba = self.predict_proba(X)
-        return self.classes_.take(np.argmax(proba, axis=1), axis=0)
+        X = self._validate_X_predict(X)
+        leaves = self.tree_.apply(X, n_threads=_predict_threads(X.shape[0]))
+        node_class = np.argmax(self._leaf_proba(), axis=1)
+        return self.classes_.take(node_class[leaves], axis=0)
 
 
 class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from fastml.tree._flat import FlatTrees, apply_trees, flatten_trees, predict_sum
+from fastml.tree._flat import FlatTrees, flatten_trees, predict_sum
 
 __all__ = ["Tree", "TREE_LEAF", "TREE_UNDEFINED"]
 
@@ -161,8 +161,22 @@ class Tree:
 
     def apply(self, X: Any, n_threads: int = 1) -> np.ndarray:
         """Id of the leaf each row of X (float32 or float64) reaches, int64."""
+        from fastml.kernels.tree.predict import apply_tree
+
         X = self._check_X(X)
-        return apply_trees(self.flat(), X, n_threads=n_threads)[:, 0]
+        flat = self.flat()
+        out = np.empty(X.shape[0], dtype=np.int64)
+        apply_tree(
+            X,
+            flat.feature,
+            flat.threshold,
+            flat.default_left,
+            flat.left,
+            flat.right,
+            out,
+            int(n_threads),
+        )
+        return out
 
     def predict(self, X: Any, n_threads: int = 1) -> np.ndarray:
         """``value`` row of the leaf each row reaches, shape (n_samples, n_values)

@@ -18,6 +18,7 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t
 __all__ = [
     "predict_raw",
     "predict_values",
+    "apply_tree",
     "predict_leaf",
     "pack_trees",
     "predict_packed",
@@ -260,6 +261,41 @@ def predict_values(
                 &default_left[0], &left[0], &right[0], &value[0, 0], n_values,
                 &tree_ptr[0], tree_start, tree_stop, outp,
             )
+
+
+def apply_tree(
+    const x_t[:, ::1] X,
+    const int32_t[::1] feature,
+    const double[::1] threshold,
+    const uint8_t[::1] default_left,
+    const int32_t[::1] left,
+    const int32_t[::1] right,
+    int64_t[::1] out,
+    int n_threads=1,
+):
+    """Leaf (node id) reached by each row of X in ONE tree (flat arrays of that tree
+    alone, root at 0), written to ``out`` (int64, n_samples). Serial loop when
+    ``n_threads`` is 1 (no OpenMP region), else rows in parallel; same result."""
+    cdef Py_ssize_t n_rows = X.shape[0]
+    cdef Py_ssize_t n_features = X.shape[1]
+    cdef Py_ssize_t r
+    if out.shape[0] != n_rows:
+        raise ValueError(f"out must have {n_rows} entries, got {out.shape[0]}.")
+    if n_threads < 1:
+        raise ValueError(f"n_threads must be >= 1, got {n_threads}.")
+    if n_rows == 0 or feature.shape[0] == 0:
+        return
+    cdef const x_t* Xp = &X[0, 0]
+    if n_threads == 1 or n_rows <= BLOCK_ROWS:
+        with nogil:
+            for r in range(n_rows):
+                out[r] = _leaf_of(Xp + r * n_features, &feature[0], &threshold[0],
+                                  &default_left[0], &left[0], &right[0], 0)
+        return
+    with nogil:
+        for r in prange(n_rows, num_threads=n_threads, schedule="static"):
+            out[r] = _leaf_of(Xp + r * n_features, &feature[0], &threshold[0],
+                              &default_left[0], &left[0], &right[0], 0)
 
 
 def predict_leaf(

@@ -27,6 +27,8 @@ Kernels
   forests, bagging, AdaBoost, classic gradient boosting) predicts through it; their
   trees are converted to flat arrays by fastml.tree._flat.flatten_trees.
 - :func:`predict_leaf`: the leaf each row reaches in each tree.
+- :func:`apply_tree`: the leaf (int64 node id) each row reaches in one tree, with a
+  serial loop for ``n_threads=1`` (single decision trees).
 - :func:`pack_trees` / :func:`predict_packed`: the estimators' fast path. The flat
   trees are re-laid once (breadth-first, children adjacent, 16-byte node records,
   leaves looping on themselves with threshold +inf) so that each block of rows walks
@@ -56,6 +58,7 @@ tests/kernels/test_tree_predict.py.
 from fastml.kernels.tree._predict import (
     PACKED_NODE_DTYPE,
     SMALL_BATCH,
+    apply_tree,
     pack_trees,
     predict_leaf,
     predict_packed,
@@ -65,6 +68,7 @@ from fastml.kernels.tree._predict import (
 )
 
 __all__ = [
+    "apply_tree",
     "predict_raw",
     "predict_values",
     "predict_leaf",

@@ -58,6 +58,7 @@ def test_predict_sum_matches_naive(dtype, n_threads):
     np.testing.assert_array_equal(out, ref)
     leaves = apply_trees(flat, Xq, n_threads=n_threads)
     for k, t in enumerate(trees):
+        np.testing.assert_array_equal(t.apply(Xq, n_threads=n_threads), leaves[:, k])
         np.testing.assert_array_equal(
             leaves[:, k], [_naive_leaf(t, Xq[r]) for r in range(len(Xq))]
         )
