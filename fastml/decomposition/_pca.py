@@ -241,11 +241,12 @@ default="auto"
         # finiteness, the finite check: only a failing X is scanned again for the
         # error message.
         gram = m2 = None
-        if solver == "covariance_eigh":
-            mean64, gram, finite = centered_gram(X)
-        else:
-            mean64, m2 = column_moments(X)
-            finite = bool(np.all(np.isfinite(m2)) and np.all(np.isfinite(mean64)))
+        with np.errstate(invalid="ignore", over="ignore"):
+            if solver == "covariance_eigh":
+                mean64, gram, finite = centered_gram(X)
+            else:
+                mean64, m2 = column_moments(X)
+                finite = bool(np.all(np.isfinite(m2)) and np.all(np.isfinite(mean64)))
         if not finite:
             check_array(X, dtype=None, estimator=self, input_name="X")
         if solver in ("full", "covariance_eigh"):
