@@ -6,10 +6,14 @@ import numpy as np
 import scipy.linalg
 
 
-def naive_lda(X, y, priors=None):
+def naive_lda(X, y, priors=None, within_by_priors=True):
     """Class means, prior-weighted within-class covariance Sw (ML, /n_k per class),
     between-class Sb = St - Sw, and the Fisher directions: the generalised
-    eigenvectors of Sb v = lambda Sw v (Sw-orthonormal), by decreasing eigenvalue."""
+    eigenvectors of Sb v = lambda Sw v (Sw-orthonormal), by decreasing eigenvalue.
+
+    ``within_by_priors=False`` weights the class covariances by the class
+    frequencies instead (the pooled within-class scatter / n), whatever the priors:
+    the model of scikit-learn's (and fastml's) svd solver."""
     X = np.asarray(X, dtype=np.float64)
     classes = np.unique(y)
     n_samples = X.shape[0]
@@ -20,7 +24,8 @@ def naive_lda(X, y, priors=None):
     within = np.zeros((X.shape[1], X.shape[1]))
     for k, c in enumerate(classes):
         d = X[y == c] - means[k]
-        within += priors[k] * (d.T @ d) / d.shape[0]
+        weight = priors[k] if within_by_priors else counts[k] / n_samples
+        within += weight * (d.T @ d) / d.shape[0]
     total_d = X - X.mean(axis=0)
     total = total_d.T @ total_d / n_samples
     between = total - within
