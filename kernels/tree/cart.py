@@ -567,35 +567,31 @@ def _mae_children(
 
 @jit
 def _partition(
-    idx: np.ndarray,
-    vals: np.ndarray,
-    f: int,
+    pairs: np.ndarray,
+    rows: np.ndarray,
     start: int,
     end: int,
     goes_left: np.ndarray,
-    tmp_idx: np.ndarray,
-    tmp_vals: np.ndarray,
+    tmp: np.ndarray,
 ) -> None:
-    """Stable partition of list f's segment: left rows first, then right rows.
+    """Stable partition of one list's segment: left rows first, then right rows.
 
-    Branch-free (both destinations written, the cursors advanced by the mask): the
-    left/right pattern is unpredictable, a branch would mispredict half the time.
+    ``pairs`` (int64) holds each (row id, value) pair of the list as one 8-byte word
+    (so a move is one load and one store); ``rows`` is the row-id view of the same
+    memory. Branch-free (both destinations written, the cursors advanced by the
+    mask): the left/right pattern is unpredictable.
     """
     k = start
     r = 0
     for p in range(start, end):
-        i = idx[f, p]
-        v = vals[f, p]
-        g = np.int64(goes_left[i])
-        idx[f, k] = i
-        vals[f, k] = v
-        tmp_idx[r] = i
-        tmp_vals[r] = v
+        g = np.int64(goes_left[rows[p]])
+        v = pairs[p]
+        pairs[k] = v
+        tmp[r] = v
         k += g
         r += 1 - g
     for q in range(r):
-        idx[f, k + q] = tmp_idx[q]
-        vals[f, k + q] = tmp_vals[q]
+        pairs[k + q] = tmp[q]
 
 
 @jit
@@ -995,7 +991,7 @@ def _split_stats(
 @jit
 def _partition_node(
     idx: np.ndarray,
-    vals: np.ndarray,
+    pairs: np.ndarray,
     Xt: np.ndarray,
     random_splitter: bool,
     best_feature: int,
@@ -1007,8 +1003,7 @@ def _partition_node(
     n_total_constants: int,
     goes_left: np.ndarray,
     is_constant: np.ndarray,
-    tmp_idx: np.ndarray,
-    tmp_vals: np.ndarray,
+    tmp_pairs: np.ndarray,
 ) -> None:
     """Split the node's segment of every list into its left then right rows."""
     if random_splitter:
@@ -1017,7 +1012,7 @@ def _partition_node(
             i = idx[0, p]
             goes_left[i] = 1 if np.float64(xb[i]) <= best_thr else 0
         list0 = np.int64(0)
-        _partition(idx, vals, list0, start, end, goes_left, tmp_idx, tmp_vals)
+        _partition(pairs[list0], idx[list0], start, end, goes_left, tmp_pairs)
         return
     rows = idx[best_feature]
     for p in range(start, pos):
@@ -1031,7 +1026,7 @@ def _partition_node(
         is_constant[constant_features[k]] = True
     for f in range(idx.shape[0]):
         if f != best_feature and (f == 0 or not is_constant[f]):
-            _partition(idx, vals, f, start, end, goes_left, tmp_idx, tmp_vals)
+            _partition(pairs[f], idx[f], start, end, goes_left, tmp_pairs)
     for k in range(n_total_constants):
         is_constant[constant_features[k]] = False
 
@@ -1087,8 +1082,13 @@ def grow_tree(
     # The random splitter needs no sorted lists: one row list (list 0), values
     # gathered from Xt.
     n_lists = 1 if random_splitter else n_features
-    idx = np.empty((n_lists, n_samples), dtype=np.int32)
-    vals = np.empty((n_lists, n_samples), dtype=np.float32)
+    # Each list stores (row id, value) pairs interleaved in one buffer: idx and
+    # vals are strided views of it, pairs its int64 view (partition moves a pair
+    # as one word).
+    buf = np.empty((n_lists, 2 * n_samples), dtype=np.int32)
+    pairs = buf.view(np.int64)
+    idx = buf[:, 0::2]
+    vals = buf.view(np.float32)[:, 1::2]
     n_active = _init_lists(Xt, order, w, idx, vals)
     weighted_n_samples = 0.0
     for i in range(n_samples):
@@ -1121,8 +1121,7 @@ def grow_tree(
     is_constant = np.zeros(n_features, dtype=np.bool_)
     m = max(n_active, 1)
     tmp_rows = np.empty(m, dtype=np.int32)
-    tmp_idx = np.empty(m, dtype=np.int32)
-    tmp_vals = np.empty(m, dtype=np.float32)
+    tmp_pairs = np.empty(m, dtype=np.int64)
     total = np.zeros(n_values, dtype=np.float64)
     left = np.zeros(n_values, dtype=np.float64)
     features = np.arange(n_features)
@@ -1283,7 +1282,7 @@ def grow_tree(
                 # Lists in cut order first (the random splitter's row list is not).
                 _partition_node(
                     idx,
-                    vals,
+                    pairs,
                     Xt,
                     random_splitter,
                     best_feature,
@@ -1295,8 +1294,7 @@ def grow_tree(
                     n_total_constants,
                     goes_left,
                     is_constant,
-                    tmp_idx,
-                    tmp_vals,
+                    tmp_pairs,
                 )
                 rows = idx[0] if random_splitter else idx[best_feature]
                 imp_l, imp_r, improvement = _split_stats(
