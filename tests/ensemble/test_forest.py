@@ -637,3 +637,27 @@ def test_each_tree_is_its_estimator_refitted_on_its_draws(cls, params):
                 getattr(tree.tree_, name), getattr(refit.tree_, name)
             )
         np.testing.assert_allclose(tree.tree_.value, refit.tree_.value, rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore:Some inputs do not have OOB scores")
+@pytest.mark.parametrize("n_classes", [2, 4])
+def test_tree_groups_and_row_chunks_do_not_change_predictions(monkeypatch, n_classes):
+    # Prediction walks groups of trees over chunks of rows (cache locality); each
+    # row still sums its trees in order, so the results are bit-identical.
+    import fastml.ensemble._forest_base as base
+
+    X, y = _clf_data(n=900, n_classes=n_classes)
+    params = {"n_estimators": 7, "random_state": 0, "oob_score": True}
+    ref = RandomForestClassifier(**params).fit(X, y)
+    monkeypatch.setattr(base, "_GROUP_NODES", 10)
+    monkeypatch.setattr(base, "_CHUNK_ROWS", 128)
+    est = RandomForestClassifier(**params).fit(X, y)
+    assert len(est._predict_cache().tree_groups) == 7
+    np.testing.assert_array_equal(est.predict_proba(X), ref.predict_proba(X))
+    np.testing.assert_array_equal(
+        est.oob_decision_function_, ref.oob_decision_function_
+    )
+    reg = RandomForestRegressor(n_estimators=5, random_state=0).fit(X, y * 1.5)
+    monkeypatch.setattr(base, "_GROUP_NODES", 10**9)
+    reg_ref = RandomForestRegressor(n_estimators=5, random_state=0).fit(X, y * 1.5)
+    np.testing.assert_array_equal(reg.predict(X), reg_ref.predict(X))
