@@ -270,3 +270,43 @@ def test_pruned_trees_match(alpha_index):
     np.testing.assert_array_equal(ours.tree_.feature, peer.tree_.feature)
     np.testing.assert_array_equal(ours.tree_.threshold, peer.tree_.threshold)
     np.testing.assert_allclose(ours.predict(X), peer.predict(X), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "kind, params",
+    [
+        ("extra_cls", {}),
+        ("extra_reg", {"max_depth": 4}),
+        ("tree_cls", {"max_features": "sqrt"}),
+    ],
+)
+def test_randomized_trees_statistically_like_sklearn(kind, params):
+    """Randomised trees (random thresholds, random feature subsets) cannot be the
+    same trees (different generators): their mean test score over 20 random splits
+    must agree with scikit-learn's within 3 standard errors of the difference
+    (about a 0.3 % false-alarm rate for a correct implementation; fixed seeds)."""
+    from sklearn.model_selection import train_test_split
+
+    from fastml.tree import ExtraTreeClassifier, ExtraTreeRegressor
+
+    if kind == "extra_reg":
+        X, y = _load("diabetes")
+        ours_cls, peer_cls = ExtraTreeRegressor, sk_tree.ExtraTreeRegressor
+    else:
+        X, y = _load("breast_cancer")
+        if kind == "extra_cls":
+            ours_cls, peer_cls = ExtraTreeClassifier, sk_tree.ExtraTreeClassifier
+        else:
+            ours_cls, peer_cls = DecisionTreeClassifier, sk_tree.DecisionTreeClassifier
+    ours, peer = [], []
+    for seed in range(20):
+        X_tr, X_te, y_tr, y_te = train_test_split(X, y, random_state=seed)
+        ours.append(
+            ours_cls(random_state=seed, **params).fit(X_tr, y_tr).score(X_te, y_te)
+        )
+        peer.append(
+            peer_cls(random_state=seed, **params).fit(X_tr, y_tr).score(X_te, y_te)
+        )
+    ours_arr, peer_arr = np.array(ours), np.array(peer)
+    se = np.sqrt(ours_arr.var(ddof=1) / 20 + peer_arr.var(ddof=1) / 20)
+    assert abs(ours_arr.mean() - peer_arr.mean()) < 3 * se

@@ -405,3 +405,23 @@ def test_plot_tree():
     shallow = plot_tree(clf, ax=ax, max_depth=1)
     assert len(shallow) == 3
     plt.close(fig)
+
+
+def test_concurrent_fits_from_threads():
+    """The builder and the prediction kernel release the GIL: trees grown from two
+    Python threads at once equal the ones grown one after the other."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y = _data(3000, n_features=8, seed=4)
+    seeds = [0, 1, 2, 3]
+
+    def fit(seed):
+        est = DecisionTreeClassifier(max_features=3, random_state=seed).fit(X, y)
+        return est.tree_.threshold, est.predict_proba(X)
+
+    serial = [fit(s) for s in seeds]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        threaded = list(pool.map(fit, seeds))
+    for (ta, pa), (tb, pb) in zip(serial, threaded, strict=True):
+        np.testing.assert_array_equal(ta, tb)
+        np.testing.assert_array_equal(pa, pb)
