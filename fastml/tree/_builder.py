@@ -95,6 +95,13 @@ def _sort_rows(Xt: np.ndarray) -> np.ndarray:
     return (keys & np.uint64(0xFFFFFFFF)).astype(np.int32)
 
 
+def _writable(a: Any, dtype: Any) -> np.ndarray:
+    """A C-contiguous writable array of dtype (copied if needed): the kernel is
+    compiled for writable inputs only, a read-only array would compile another
+    specialization."""
+    return np.require(a, dtype=dtype, requirements=["C", "W"])
+
+
 def build_tree(
     prepared: PreparedData,
     y: Any,
@@ -130,15 +137,15 @@ def build_tree(
     if y_arr.shape != (n_samples,):
         raise ValueError(f"y must have shape ({n_samples},), got {y_arr.shape}.")
     if is_cls:
-        y_cls = np.ascontiguousarray(y_arr, dtype=np.int64)
+        y_cls = _writable(y_arr, np.int64)
         y_reg = np.zeros(1, dtype=np.float64)
     else:
         y_cls = np.zeros(1, dtype=np.int64)
-        y_reg = np.ascontiguousarray(y_arr, dtype=np.float64)
+        y_reg = _writable(y_arr, np.float64)
     if sample_weight is None:
         w = np.ones(n_samples, dtype=np.float64)
     else:
-        w = np.ascontiguousarray(sample_weight, dtype=np.float64)
+        w = _writable(sample_weight, np.float64)
         if w.shape != (n_samples,):
             raise ValueError(
                 f"sample_weight must have shape ({n_samples},), got {w.shape}."
