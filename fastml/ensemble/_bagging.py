@@ -42,6 +42,7 @@ from fastml.ensemble._gb_params import (
     Interval,
     validate_params,
 )
+from fastml.ensemble._gb_trees import PreparedFitter
 from fastml.utils.multiclass import check_classification_targets
 from fastml.utils.validation import (
     check_is_fitted,
@@ -331,10 +332,11 @@ class _BaseBagging(BaseEstimator):
         self._seeds = np.concatenate([self._seeds, seeds.astype(np.int64)])
 
         weighted = _accepts_fit_param(base, "sample_weight")
-        takes_check_input = _accepts_fit_param(base, "check_input")
         subset_features = self.bootstrap_features or self._max_features != n_features
         start = len(self.estimators_)
         total = self.n_estimators
+
+        fitter = PreparedFitter(X)
 
         def build(i: int) -> tuple[Any, np.ndarray]:
             seed = int(seeds[i])
@@ -353,21 +355,16 @@ class _BaseBagging(BaseEstimator):
             )
             if self.verbose > 1:
                 logger.info("building estimator %d of %d", start + i + 1, total)
-            kwargs: dict[str, Any] = {}
             if weighted:
                 X_member = X[:, features] if subset_features else X
-                kwargs["sample_weight"] = np.bincount(rows, minlength=n_samples).astype(
-                    np.float64
-                )
-                y_member = y
+                counts = np.bincount(rows, minlength=n_samples).astype(np.float64)
+                # X itself (all columns): plain fastml trees reuse X sorted once.
+                fitter.fit(member, X_member, y, counts)
             else:
                 X_member = X[rows]
                 if subset_features:
                     X_member = X_member[:, features]
-                y_member = y[rows]
-            if takes_check_input:
-                kwargs["check_input"] = True
-            member.fit(X_member, y_member, **kwargs)
+                member.fit(X_member, y[rows])
             return member, features
 
         results = self._map(build, range(n_more))

@@ -18,12 +18,18 @@ order), which is the summation order of the reference implementation.
 from __future__ import annotations
 
 import numbers
+import threading
 from math import ceil
 from typing import Any
 
 import numpy as np
 
-__all__ = ["TreeGrower", "PackedEnsemble", "tree_feature_importances"]
+__all__ = [
+    "TreeGrower",
+    "PackedEnsemble",
+    "PreparedFitter",
+    "tree_feature_importances",
+]
 
 # Below this many rows per thread, one thread predicts (thread hand-off costs more).
 _ROWS_PER_THREAD = 4096
@@ -271,3 +277,73 @@ def tree_feature_importances(tree: Any, n_features: int) -> np.ndarray:
     )
     np.add.at(out, np.asarray(t.feature)[inner], gain)
     return out / w[0]
+
+
+class PreparedFitter:
+    """Fits many fastml trees on the same X (AdaBoost rounds, bagging members),
+    sorting X once.
+
+    ``fit(member, X, y, sample_weight)`` fits ``member`` like ``member.fit(X, y,
+    sample_weight=sample_weight)``. When ``member`` is a plain fastml tree
+    (``DecisionTree*`` / ``ExtraTree*``) and ``X`` is the array given at
+    construction, the first such fit goes through the public ``fit`` (all input
+    checks) and later ones reuse X sorted once (``fastml.tree._builder.prepare_data``)
+    through the tree's prepared-data entry: the same tree, without re-sorting X.
+    Any other estimator, or other rows, is fitted normally. Safe to call from
+    several threads.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        The rows every fast fit uses (never modified).
+    """
+
+    def __init__(self, X: np.ndarray) -> None:
+        self.X = X
+        self._prepared: Any = None
+        self._template: Any = None
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _is_plain_tree(member: Any) -> bool:
+        try:
+            from fastml.tree import (
+                DecisionTreeClassifier,
+                DecisionTreeRegressor,
+                ExtraTreeClassifier,
+                ExtraTreeRegressor,
+            )
+        except ImportError:  # pragma: no cover
+            return False
+        plain = (
+            DecisionTreeClassifier,
+            DecisionTreeRegressor,
+            ExtraTreeClassifier,
+            ExtraTreeRegressor,
+        )
+        return type(member) in plain and hasattr(member, "_fit_prepared")
+
+    def fit(self, member: Any, X: Any, y: Any, sample_weight: np.ndarray | None) -> Any:
+        if X is not self.X or not self._is_plain_tree(member):
+            if sample_weight is None:
+                return member.fit(X, y)
+            return member.fit(X, y, sample_weight=sample_weight)
+        with self._lock:
+            template = self._template
+        if template is None:
+            member.fit(X, y, sample_weight=sample_weight)
+            with self._lock:
+                self._template = member
+            return member
+        with self._lock:
+            if self._prepared is None:
+                from fastml.tree._builder import prepare_data
+
+                self._prepared = prepare_data(self.X)
+            prepared = self._prepared
+        member._validate_params()
+        member._fit_prepared(prepared, np.asarray(y), sample_weight)
+        member.n_features_in_ = template.n_features_in_
+        if hasattr(template, "feature_names_in_"):
+            member.feature_names_in_ = template.feature_names_in_
+        return member

@@ -40,6 +40,7 @@ from fastml.ensemble._gb_params import (
     Options,
     validate_params,
 )
+from fastml.ensemble._gb_trees import PreparedFitter
 from fastml.utils.validation import (
     check_is_fitted,
     check_random_state,
@@ -163,6 +164,7 @@ class _BaseWeightBoosting(BaseEstimator):
                 break
             if iboost < self.n_estimators - 1:
                 sample_weight = sample_weight / total
+        self.__dict__.pop("_fitter", None)  # holds X: not part of the model
         return self
 
     def _check_estimator(self) -> None:
@@ -303,7 +305,9 @@ class AdaBoostClassifier(ClassifierMixin, _BaseWeightBoosting):
         rng: np.random.RandomState,
     ) -> tuple[np.ndarray | None, float | None, float | None]:
         member = self._make_member(rng)
-        member.fit(X, y, sample_weight=sample_weight)
+        if iboost == 0:
+            self._fitter = PreparedFitter(X)
+        self._fitter.fit(member, X, y, sample_weight)
         y_predict = member.predict(X)
         if iboost == 0:
             self.classes_ = getattr(member, "classes_", None)

@@ -279,3 +279,18 @@ def test_verbose_logs_and_negative_weights(caplog, capsys):
     assert len(caplog.records) == 2
     with pytest.raises(ValueError, match="Negative values"):
         BaggingClassifier(n_estimators=2).fit(X, y, sample_weight=-np.ones(40))
+
+
+class _PublicFitRegressor(DecisionTreeRegressor):
+    """Not a plain fastml tree: members always go through the public fit."""
+
+
+def test_sorted_once_path_equals_public_fit():
+    X, y = _reg_data()
+    kw = dict(n_estimators=6, random_state=0, n_jobs=2)
+    fast = BaggingRegressor(DecisionTreeRegressor(), **kw).fit(X, y)
+    slow = BaggingRegressor(_PublicFitRegressor(), **kw).fit(X, y)
+    np.testing.assert_array_equal(fast.predict(X), slow.predict(X))
+    for a, b in zip(fast.estimators_, slow.estimators_):
+        np.testing.assert_array_equal(a.tree_.feature, b.tree_.feature)
+        np.testing.assert_array_equal(a.tree_.value, b.tree_.value)

@@ -183,3 +183,26 @@ def test_single_class():
     clf = AdaBoostClassifier(n_estimators=5).fit(X, np.ones(20, dtype=int))
     np.testing.assert_array_equal(clf.predict(X), 1)
     np.testing.assert_array_equal(clf.predict_proba(X), 1.0)
+
+
+class _PublicFitTree(DecisionTreeClassifier):
+    """Not a plain fastml tree: members always go through the public fit."""
+
+
+def test_sorted_once_path_equals_public_fit():
+    X, y = _clf_data(k=3)
+    w = np.random.RandomState(5).uniform(0.5, 1.5, 200)
+    fast = AdaBoostClassifier(
+        DecisionTreeClassifier(max_depth=2), n_estimators=15, random_state=0
+    )
+    slow = AdaBoostClassifier(
+        _PublicFitTree(max_depth=2), n_estimators=15, random_state=0
+    )
+    fast.fit(X, y, sample_weight=w)
+    slow.fit(X, y, sample_weight=w)
+    np.testing.assert_array_equal(fast.estimator_weights_, slow.estimator_weights_)
+    np.testing.assert_array_equal(fast.predict_proba(X), slow.predict_proba(X))
+    for a, b in zip(fast.estimators_, slow.estimators_):
+        np.testing.assert_array_equal(a.tree_.threshold, b.tree_.threshold)
+        assert a.n_features_in_ == b.n_features_in_ == 4
+    assert not hasattr(fast, "_fitter")  # no reference to X kept
