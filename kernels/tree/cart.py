@@ -1032,7 +1032,7 @@ def _partition_node(
 
 
 @jit
-def grow_tree(
+def _grow(
     Xt: np.ndarray,
     order: np.ndarray,
     y_cls: np.ndarray,
@@ -1048,44 +1048,44 @@ def grow_tree(
     min_weight_leaf: float,
     min_impurity_decrease: float,
     max_leaf_nodes: int,
-    seed: int,
-) -> tuple:
-    """Grow one CART tree.
+    nodes_i: np.ndarray,
+    nodes_f: np.ndarray,
+    value: np.ndarray,
+    missing_left: np.ndarray,
+    rec_i: np.ndarray,
+    rec_f: np.ndarray,
+    improvement_key: np.ndarray,
+    pending: np.ndarray,
+    heap: np.ndarray,
+    buf: np.ndarray,
+    goes_left: np.ndarray,
+    is_constant: np.ndarray,
+    tmp_rows: np.ndarray,
+    tmp_pairs: np.ndarray,
+    total: np.ndarray,
+    left: np.ndarray,
+    features: np.ndarray,
+    constant_features: np.ndarray,
+    eval_features: np.ndarray,
+    eval_thr: np.ndarray,
+    state: np.ndarray,
+    rank: np.ndarray,
+    sorted_y: np.ndarray,
+    mae_arrays: np.ndarray,
+) -> tuple[int, int]:
+    """The growth loop of :func:`grow_tree` on preallocated arrays (allocations
+    stay in Python: each one inlined here cost LLVM compile time).
 
-    IN
-    - ``Xt`` float32 (n_features, n_samples) C-contiguous: X transposed;
-    - ``order`` int32 (n_features, n_samples): each feature's stable sort order;
-    - ``y_cls`` int64 (n_samples,): class indices (classification, ``n_classes`` > 0)
-      or ignored; ``y_reg`` float64 (n_samples,): targets (regression,
-      ``n_classes`` == 0) or ignored;
-    - ``w`` float64 (n_samples,) >= 0: sample weights (class weights included); rows
-      of weight 0 take no part (bootstrap counts as weights in forests);
-    - ``crit``: a code of ``CRITERIA``; ``random_splitter``: one uniform threshold
-      per drawn feature (extremely randomized trees) instead of the best cut;
-    - ``max_features`` (1..n_features), ``max_depth``, ``min_samples_split``,
-      ``min_samples_leaf`` (ints), ``min_weight_leaf``, ``min_impurity_decrease``
-      (floats), ``max_leaf_nodes`` (-1: depth-first growth, else best-first with at
-      most this many leaves), ``seed`` (feature order and random thresholds).
-
-    OUT a tuple (node_count, max_depth, children_left int64, children_right int64,
-    feature int64, threshold float64, impurity float64, n_node_samples int64,
-    weighted_n_node_samples float64, value float64 (node_count, n_values),
-    missing_go_to_left uint8), arrays trimmed to node_count; leaves have children
-    -1, feature -2, threshold -2.
-
-    The per-node steps are separate kernels (sums, feature draws, evaluation,
-    children statistics, partition): one large function took Numba ~25 s to type.
+    Node arrays: ``nodes_i`` (cap, 4) int64 = left child, right child, feature,
+    n_node_samples; ``nodes_f`` (cap, 3) float64 = threshold, impurity, weighted
+    n_node_samples. Returns (node_count, max_depth).
     """
-    n_features, n_samples = Xt.shape
+    n_samples = Xt.shape[1]
     is_cls = n_classes > 0
-    n_values = n_classes if is_cls else 1
-    # The random splitter needs no sorted lists: one row list (list 0), values
-    # gathered from Xt.
-    n_lists = 1 if random_splitter else n_features
+    n_values = value.shape[1]
     # Each list stores (row id, value) pairs interleaved in one buffer: idx and
     # vals are strided views of it, pairs its int64 view (partition moves a pair
     # as one word).
-    buf = np.empty((n_lists, 2 * n_samples), dtype=np.int32)
     pairs = buf.view(np.int64)
     idx = buf[:, 0::2]
     vals = buf.view(np.float32)[:, 1::2]
@@ -1093,56 +1093,8 @@ def grow_tree(
     weighted_n_samples = 0.0
     for i in range(n_samples):
         weighted_n_samples += w[i]
-
-    # Node capacity: a binary tree with at most n_active leaves, or 2^(depth+1) - 1
-    # nodes, or (best-first) 2 * max_leaf_nodes - 1 nodes (shallow boosting trees
-    # then allocate little).
-    cap = 2 * max(n_active, 1) + 1
-    if max_depth < 40:
-        cap = min(cap, (1 << (max_depth + 1)) - 1)
-    if max_leaf_nodes > 0:
-        cap = min(cap, 2 * max_leaf_nodes - 1)
-    left_child = np.full(cap, -1, dtype=np.int64)
-    right_child = np.full(cap, -1, dtype=np.int64)
-    feature = np.full(cap, -2, dtype=np.int64)
-    threshold = np.full(cap, -2.0, dtype=np.float64)
-    impurity_arr = np.zeros(cap, dtype=np.float64)
-    n_node = np.zeros(cap, dtype=np.int64)
-    wn_node = np.zeros(cap, dtype=np.float64)
-    value = np.zeros((cap, n_values), dtype=np.float64)
-    missing_left = np.zeros(cap, dtype=np.uint8)
-    # Node records: start, end, pos, depth, parent, is_left, n_constant, is_leaf;
-    # impurity, impurity left, impurity right, improvement.
-    rec_i = np.zeros((cap, 8), dtype=np.int64)
-    rec_f = np.zeros((cap, 4), dtype=np.float64)
-    improvement_key = np.zeros(cap, dtype=np.float64)
-
-    goes_left = np.zeros(n_samples, dtype=np.uint8)
-    is_constant = np.zeros(n_features, dtype=np.bool_)
-    m = max(n_active, 1)
-    tmp_rows = np.empty(m, dtype=np.int32)
-    tmp_pairs = np.empty(m, dtype=np.int64)
-    total = np.zeros(n_values, dtype=np.float64)
-    left = np.zeros(n_values, dtype=np.float64)
-    features = np.arange(n_features)
-    constant_features = np.arange(n_features)
-    eval_features = np.empty(n_features, dtype=np.int64)
-    eval_thr = np.empty(n_features, dtype=np.float64)
-    state = np.empty(1, dtype=np.uint64)
-    state[0] = np.uint64(seed)
     mae = crit == _MAE
-    mae_n = n_active + 2 if mae else 1
-    rank = np.zeros(n_samples if mae else 1, dtype=np.int64)
-    sorted_y = np.zeros(mae_n, dtype=np.float64)
-    # Rows: Fenwick weights, Fenwick weighted targets, prefix errors, suffix
-    # errors, sorted targets, their weights.
-    mae_arrays = np.zeros((6, mae_n), dtype=np.float64)
-
     best_first = max_leaf_nodes > 0
-    # Pending nodes: a stack (depth-first) of record ids; records are created when
-    # their parent is split (best-first: both children at once, left first).
-    pending = np.zeros(cap, dtype=np.int64)
-    heap = np.zeros(cap, dtype=np.int64)
     n_heap = 0
     n_rec = 1
     rec_i[0, 0] = 0
@@ -1165,10 +1117,10 @@ def grow_tree(
             if rec_i[node, 3] > max_depth_seen:
                 max_depth_seen = rec_i[node, 3]
             if rec_i[node, 7] == 1 or max_split_nodes <= 0:
-                left_child[node] = -1
-                right_child[node] = -1
-                feature[node] = -2
-                threshold[node] = -2.0
+                nodes_i[node, 0] = -1
+                nodes_i[node, 1] = -1
+                nodes_i[node, 2] = -2
+                nodes_f[node, 0] = -2.0
                 continue
             max_split_nodes -= 1
             for side in range(2):
@@ -1322,12 +1274,12 @@ def grow_tree(
         node_count += 1
         if parent >= 0:
             if is_left:
-                left_child[parent] = node
+                nodes_i[parent, 0] = node
             else:
-                right_child[parent] = node
-        impurity_arr[node] = node_imp
-        n_node[node] = n_rows
-        wn_node[node] = wn
+                nodes_i[parent, 1] = node
+        nodes_f[node, 1] = node_imp
+        nodes_i[node, 3] = n_rows
+        nodes_f[node, 2] = wn
         if is_cls:
             for c in range(n_values):
                 value[node, c] = total[c] / wn
@@ -1336,8 +1288,8 @@ def grow_tree(
         else:
             value[node, 0] = st / wn
         if not is_leaf:
-            feature[node] = best_feature
-            threshold[node] = best_thr
+            nodes_i[node, 2] = best_feature
+            nodes_f[node, 0] = best_thr
             # Missing values (never seen in training) go to the larger child.
             missing_left[node] = 1 if best_pos - start > end - best_pos else 0
         if best_first:
@@ -1371,18 +1323,133 @@ def grow_tree(
                 pending[n_pending] = rr
                 n_pending += 1
 
+    return node_count, max_depth_seen
+
+
+def grow_tree(
+    Xt: np.ndarray,
+    order: np.ndarray,
+    y_cls: np.ndarray,
+    y_reg: np.ndarray,
+    w: np.ndarray,
+    n_classes: int,
+    crit: int,
+    random_splitter: bool,
+    max_features: int,
+    max_depth: int,
+    min_samples_split: int,
+    min_samples_leaf: int,
+    min_weight_leaf: float,
+    min_impurity_decrease: float,
+    max_leaf_nodes: int,
+    seed: int,
+) -> tuple:
+    """Grow one CART tree.
+
+    IN
+    - ``Xt`` float32 (n_features, n_samples) C-contiguous: X transposed;
+    - ``order`` int32 (n_features, n_samples): each feature's stable sort order;
+    - ``y_cls`` int64 (n_samples,): class indices (classification, ``n_classes`` > 0)
+      or ignored; ``y_reg`` float64 (n_samples,): targets (regression,
+      ``n_classes`` == 0) or ignored;
+    - ``w`` float64 (n_samples,) >= 0: sample weights (class weights included); rows
+      of weight 0 take no part (bootstrap counts as weights in forests);
+    - ``crit``: a code of ``CRITERIA``; ``random_splitter``: one uniform threshold
+      per drawn feature (extremely randomized trees) instead of the best cut;
+    - ``max_features`` (1..n_features), ``max_depth``, ``min_samples_split``,
+      ``min_samples_leaf`` (ints), ``min_weight_leaf``, ``min_impurity_decrease``
+      (floats), ``max_leaf_nodes`` (-1: depth-first growth, else best-first with at
+      most this many leaves), ``seed`` (feature order and random thresholds).
+
+    OUT a tuple (node_count, max_depth, children_left int64, children_right int64,
+    feature int64, threshold float64, impurity float64, n_node_samples int64,
+    weighted_n_node_samples float64, value float64 (node_count, n_values),
+    missing_go_to_left uint8), arrays trimmed to node_count; leaves have children
+    -1, feature -2, threshold -2.
+
+    The per-node steps are separate kernels (sums, feature draws, evaluation,
+    children statistics, partition) and the work arrays are allocated here, in
+    Python: one large kernel took Numba ~25 s to compile.
+    """
+    n_features, n_samples = Xt.shape
+    is_cls = n_classes > 0
+    n_values = n_classes if is_cls else 1
+    n_active = int(np.count_nonzero(w))
+    n_lists = 1 if random_splitter else n_features
+    # Node capacity: a binary tree with at most n_active leaves, or 2^(depth+1) - 1
+    # nodes, or (best-first) 2 * max_leaf_nodes - 1 nodes (shallow boosting trees
+    # then allocate little).
+    cap = 2 * max(n_active, 1) + 1
+    if max_depth < 40:
+        cap = min(cap, (1 << (max_depth + 1)) - 1)
+    if max_leaf_nodes > 0:
+        cap = min(cap, 2 * max_leaf_nodes - 1)
+    nodes_i = np.empty((cap, 4), dtype=np.int64)
+    nodes_i[:, :2] = -1
+    nodes_i[:, 2] = -2
+    nodes_i[:, 3] = 0
+    nodes_f = np.zeros((cap, 3), dtype=np.float64)
+    nodes_f[:, 0] = -2.0
+    value = np.zeros((cap, n_values), dtype=np.float64)
+    missing_left = np.zeros(cap, dtype=np.uint8)
+    m = max(n_active, 1)
+    mae = crit == _MAE
+    mae_n = n_active + 2 if mae else 1
+    state = np.array([seed], dtype=np.uint64)
+    node_count, depth = _grow(
+        Xt,
+        order,
+        y_cls,
+        y_reg,
+        w,
+        int(n_classes),
+        int(crit),
+        bool(random_splitter),
+        int(max_features),
+        int(max_depth),
+        int(min_samples_split),
+        int(min_samples_leaf),
+        float(min_weight_leaf),
+        float(min_impurity_decrease),
+        int(max_leaf_nodes),
+        nodes_i,
+        nodes_f,
+        value,
+        missing_left,
+        np.zeros((cap, 8), dtype=np.int64),
+        np.zeros((cap, 4), dtype=np.float64),
+        np.zeros(cap, dtype=np.float64),
+        np.zeros(cap, dtype=np.int64),
+        np.zeros(cap, dtype=np.int64),
+        np.empty((n_lists, 2 * n_samples), dtype=np.int32),
+        np.zeros(n_samples, dtype=np.uint8),
+        np.zeros(n_features, dtype=np.bool_),
+        np.empty(m, dtype=np.int32),
+        np.empty(m, dtype=np.int64),
+        np.zeros(n_values, dtype=np.float64),
+        np.zeros(n_values, dtype=np.float64),
+        np.arange(n_features, dtype=np.int64),
+        np.arange(n_features, dtype=np.int64),
+        np.empty(n_features, dtype=np.int64),
+        np.empty(n_features, dtype=np.float64),
+        state,
+        np.zeros(n_samples if mae else 1, dtype=np.int64),
+        np.zeros(mae_n, dtype=np.float64),
+        np.zeros((6, mae_n), dtype=np.float64),
+    )
+    n = int(node_count)
     return (
-        node_count,
-        max_depth_seen,
-        left_child[:node_count].copy(),
-        right_child[:node_count].copy(),
-        feature[:node_count].copy(),
-        threshold[:node_count].copy(),
-        impurity_arr[:node_count].copy(),
-        n_node[:node_count].copy(),
-        wn_node[:node_count].copy(),
-        value[:node_count].copy(),
-        missing_left[:node_count].copy(),
+        n,
+        int(depth),
+        nodes_i[:n, 0].copy(),
+        nodes_i[:n, 1].copy(),
+        nodes_i[:n, 2].copy(),
+        nodes_f[:n, 0].copy(),
+        nodes_f[:n, 1].copy(),
+        nodes_i[:n, 3].copy(),
+        nodes_f[:n, 2].copy(),
+        value[:n].copy(),
+        missing_left[:n].copy(),
     )
 
 
