@@ -132,7 +132,22 @@ _REGRESSOR_ATTRS = """
 """
 
 
-def _doc(summary: str, criterion: str, classifier: bool, bootstrap: str) -> str:
+_EXAMPLE = """
+
+    Examples
+    --------
+    >>> from fastml.datasets import make_classification
+    >>> from fastml.ensemble import {name}
+    >>> X, y = make_classification(n_samples=200, n_features=6, random_state=0)
+    >>> est = {name}(n_estimators=10, random_state=0).fit(X, {target})
+    >>> est.predict(X[:2]).shape
+    (2,)
+"""
+
+
+def _doc(
+    name: str, summary: str, criterion: str, classifier: bool, bootstrap: str
+) -> str:
     params = _COMMON_PARAMS.format(
         max_features='"sqrt"' if classifier else "1.0",
         bootstrap=bootstrap,
@@ -146,7 +161,8 @@ def _doc(summary: str, criterion: str, classifier: bool, bootstrap: str) -> str:
         + params.rstrip()
         + (_CLASS_WEIGHT_PARAM if classifier else "")
         + _TAIL_PARAMS
-        + (_CLASSIFIER_ATTRS if classifier else _REGRESSOR_ATTRS)
+        + (_CLASSIFIER_ATTRS if classifier else _REGRESSOR_ATTRS).rstrip()
+        + _EXAMPLE.format(name=name, target="y" if classifier else "y * 1.5")
     )
 
 
@@ -330,6 +346,7 @@ class ExtraTreesRegressor(_ForestRegressor):
 
 
 RandomForestClassifier.__doc__ = _doc(
+    "RandomForestClassifier",
     """A random forest classifier: best-split trees on bootstrap samples, each split
     among a random subset of the features; the prediction is the class with the
     largest mean probability over the trees.""",
@@ -338,6 +355,7 @@ RandomForestClassifier.__doc__ = _doc(
     "True",
 )
 ExtraTreesClassifier.__doc__ = _doc(
+    "ExtraTreesClassifier",
     """An extremely randomized trees classifier: trees whose splits take a random
     threshold per candidate feature (the best of those), grown on the whole training
     set by default; probabilities averaged over the trees.""",
@@ -346,6 +364,7 @@ ExtraTreesClassifier.__doc__ = _doc(
     "False",
 )
 RandomForestRegressor.__doc__ = _doc(
+    "RandomForestRegressor",
     """A random forest regressor: best-split trees on bootstrap samples; the
     prediction is the mean of the trees' predictions.""",
     _REG_CRITERION,
@@ -353,6 +372,7 @@ RandomForestRegressor.__doc__ = _doc(
     "True",
 )
 ExtraTreesRegressor.__doc__ = _doc(
+    "ExtraTreesRegressor",
     """An extremely randomized trees regressor: random-threshold trees grown on the
     whole training set by default; the prediction is the mean over the trees.""",
     _REG_CRITERION,
