@@ -37,12 +37,20 @@ def _kernels() -> Any:
 def weighted_percentile(
     values: np.ndarray, weight: np.ndarray, percent: float
 ) -> float:
-    """Inverted-CDF weighted percentile (``percent`` in [0, 100]) of a 1-D array."""
-    values = np.ascontiguousarray(values, dtype=np.float64)
-    weight = np.ascontiguousarray(weight, dtype=np.float64)
+    """Inverted-CDF weighted percentile (``percent`` in [0, 100]) of a 1-D array: the
+    smallest value whose cumulative weight (values sorted) reaches ``percent / 100``
+    of the total; NaN when every weight is 0."""
+    values = np.asarray(values, dtype=np.float64)
+    weight = np.asarray(weight, dtype=np.float64)
     if not np.any(weight != 0):
         return float("nan")
-    return float(_kernels().weighted_quantile(values, weight, float(percent) / 100.0))
+    order = np.argsort(values)
+    cdf = np.cumsum(weight[order])
+    target = float(percent) / 100 * cdf[-1]
+    if target == 0:
+        target = np.nextafter(0.0, 1.0)
+    j = min(int(np.searchsorted(cdf, target, side="left")), len(order) - 1)
+    return float(values[order[j]])
 
 
 class PriorClassifier:
@@ -200,7 +208,12 @@ class GBLoss:
             rank = (
                 0.5 if self.name == "absolute_error" else (100.0 * self.alpha) / 100.0
             )
-            kern.quantile_leaf_values(leaf, y - raw_k, weight, rank, n_nodes, value)
+            residual = y - raw_k
+            rows = np.flatnonzero(leaf >= 0)
+            order = rows[np.lexsort((residual[rows], leaf[rows]))].astype(np.int64)
+            kern.quantile_leaf_values(
+                order, leaf, residual, weight, rank, n_nodes, value
+            )
             return
         # Newton and Huber steps: per-leaf weighted averages with numpy, on the rows
         # of each leaf in increasing order (the reference's arithmetic, so that

@@ -1,6 +1,9 @@
 """Kernels of classic gradient boosting (fastml/ensemble/_gradient_boosting.py):
-negative gradients, the per-leaf line search that rewrites a fitted regression
-tree's leaf values, the raw-prediction update and the mean loss.
+negative gradients, the quantile line search that rewrites a fitted regression
+tree's leaf values (absolute error, quantile loss), the raw-prediction update and
+the mean loss. (The Newton and Huber leaf steps are weighted averages per leaf done
+with numpy in fastml/ensemble/_gb_losses.py: the reference implementation's exact
+arithmetic, so that near-tied splits of later trees are not flipped by rounding.)
 
 Loss codes (``loss`` argument, int): 0 squared error (half), 1 absolute error,
 2 Huber (``param`` = delta), 3 quantile / pinball (``param`` = the quantile),
@@ -20,22 +23,13 @@ Kernels
   ``1[y == k] - softmax(raw)_k``; exponential: ``y e^-raw - (1 - y) e^raw``; Huber:
   the residual clipped to [-delta, delta]; pinball: ``q`` or ``q - 1``; absolute:
   ``+-1``).
-- :func:`newton_leaf_values` ``(loss, leaf, y, neg_grad, weight, n_classes,
-  n_nodes, value)``: for the binomial, multinomial and exponential losses, one
-  Newton-Raphson step per leaf (Friedman 2001, algorithm 5 / eq. 32):
-  ``sum(w g) / sum(w h)`` with ``h = p (1 - p)``, ``p = y - g`` (binomial and
-  multinomial, the latter times (K - 1) / K, Friedman, Hastie and Tibshirani 2000,
-  algorithm 6), or ``h = y e^-raw + (1 - y) e^raw`` recovered from ``g`` (exponential).
-  Each sum is divided by the leaf's weight first (weighted averages, the same
-  arithmetic as the reference implementation); a denominator below 1e-150 gives 0.
-  OUT ``value`` float64 (n_nodes,): written at the leaves that hold rows.
-- :func:`quantile_leaf_values` ``(leaf, residual, weight, rank, n_nodes, value)``:
-  per leaf, the weighted quantile of the residuals (``rank`` in [0, 1]): the smallest
-  residual whose cumulative weight (residuals sorted) reaches ``rank * total`` (the
-  "inverted CDF" definition; a zero target is nudged up to the next float).
-- :func:`huber_leaf_values` ``(leaf, residual, weight, delta, n_nodes, value)``:
-  per leaf, ``m + mean_w(sign(r - m) min(delta, |r - m|))`` with ``m`` the weighted
-  median of the residuals (one step of Friedman's M-regression, algorithm 4).
+- :func:`quantile_leaf_values` ``(order, leaf, residual, weight, rank, n_nodes,
+  value)``: per leaf, the weighted quantile of the residuals (``rank`` in [0, 1]):
+  the smallest residual whose cumulative weight reaches ``rank * total`` (the
+  "inverted CDF" definition; a zero target is nudged up to the next float; a leaf of
+  zero total weight gets 0). ``order`` int64: the rows to use (``leaf >= 0``) sorted
+  by leaf, then by residual (``np.lexsort`` in the caller, so the kernel does no
+  sorting). OUT ``value`` float64 (n_nodes,): written at the leaves in ``order``.
 - :func:`add_leaf_values` ``(raw, k, leaf, value, scale)``: ``raw[i, k] += scale *
   value[leaf[i]]`` (every row: ``leaf`` here has no -1).
 - :func:`mean_loss` ``(loss, y, raw, weight, param) -> float``: the weighted mean
@@ -48,8 +42,6 @@ Kernels
   algorithm S): row i is taken iff ``u[i] * (n - i) < n_inbag - taken_so_far``;
   ``u`` float64 (n,) uniform draws, OUT ``mask`` bool (n,) with exactly ``n_inbag``
   rows set.
-- :func:`weighted_quantile` ``(values, weight, rank) -> float``: the inverted-CDF
-  weighted quantile of one array (Huber's delta, init constants).
 
 Naive reference: tests/naive/boosting.py (per-leaf numpy loops); tests:
 tests/kernels/test_boosting.py.
@@ -63,12 +55,9 @@ from fastml.kernels._jit import jit
 __all__ = [
     "LOSS_CODES",
     "compute_negative_gradient",
-    "newton_leaf_values",
     "quantile_leaf_values",
-    "huber_leaf_values",
     "add_leaf_values",
     "mean_loss",
-    "weighted_quantile",
     "select_subsample",
     "group_rows_by_leaf",
 ]
@@ -145,42 +134,6 @@ def compute_negative_gradient(loss, y, raw, param, out):
 
 
 @jit
-def newton_leaf_values(loss, leaf, y, neg_grad, weight, n_classes, n_nodes, value):
-    num = np.zeros(n_nodes)
-    den = np.zeros(n_nodes)
-    wsum = np.zeros(n_nodes)
-    seen = np.zeros(n_nodes, dtype=np.uint8)
-    for i in range(leaf.shape[0]):
-        node = leaf[i]
-        if node < 0:
-            continue
-        w = weight[i]
-        g = neg_grad[i]
-        if loss == 5:
-            h = g if y[i] != 0.0 else -g
-        else:
-            p = y[i] - g
-            h = p * (1.0 - p)
-        num[node] += w * g
-        den[node] += w * h
-        wsum[node] += w
-        seen[node] = 1
-    factor = (n_classes - 1.0) / n_classes if loss == 6 else 1.0
-    for node in range(n_nodes):
-        if seen[node] == 0:
-            continue
-        if wsum[node] == 0.0:
-            value[node] = 0.0
-            continue
-        numerator = num[node] / wsum[node] * factor
-        denominator = den[node] / wsum[node]
-        if abs(denominator) < 1e-150:
-            value[node] = 0.0
-        else:
-            value[node] = numerator / denominator
-
-
-@jit
 def group_rows_by_leaf(leaf, n_nodes):
     """Counting sort of the rows by leaf: (starts (n_nodes + 1,), rows)."""
     counts = np.zeros(n_nodes + 1, dtype=np.int64)
@@ -200,77 +153,32 @@ def group_rows_by_leaf(leaf, n_nodes):
 
 
 @jit
-def _quantile_of(vals, ws, rank):
-    order = np.argsort(vals)
-    total = 0.0
-    for j in range(order.shape[0]):
-        total += ws[order[j]]
-    target = rank * total
-    if target == 0.0:
-        target = np.nextafter(target, target + 1.0)
-    cum = 0.0
-    for j in range(order.shape[0]):
-        cum += ws[order[j]]
-        if cum >= target:
-            return vals[order[j]]
-    return vals[order[order.shape[0] - 1]]
-
-
-@jit
-def weighted_quantile(values, weight, rank):
-    return _quantile_of(values, weight, rank)
-
-
-@jit
-def quantile_leaf_values(leaf, residual, weight, rank, n_nodes, value):
-    starts, rows = group_rows_by_leaf(leaf, n_nodes)
-    for node in range(n_nodes):
-        lo = starts[node]
-        hi = starts[node + 1]
-        if hi == lo:
-            continue
-        idx = rows[lo:hi]
-        vals = residual[idx]
-        ws = weight[idx]
-        allzero = True
-        for j in range(ws.shape[0]):
-            if ws[j] != 0.0:
-                allzero = False
-                break
-        if allzero:
+def quantile_leaf_values(order, leaf, residual, weight, rank, n_nodes, value):
+    n = order.shape[0]
+    start = 0
+    while start < n:
+        node = leaf[order[start]]
+        stop = start + 1
+        while stop < n and leaf[order[stop]] == node:
+            stop += 1
+        total = 0.0
+        for j in range(start, stop):
+            total += weight[order[j]]
+        if total == 0.0:
             value[node] = 0.0
         else:
-            value[node] = _quantile_of(vals, ws, rank)
-
-
-@jit
-def huber_leaf_values(leaf, residual, weight, delta, n_nodes, value):
-    starts, rows = group_rows_by_leaf(leaf, n_nodes)
-    for node in range(n_nodes):
-        lo = starts[node]
-        hi = starts[node + 1]
-        if hi == lo:
-            continue
-        idx = rows[lo:hi]
-        vals = residual[idx]
-        ws = weight[idx]
-        wsum = 0.0
-        for j in range(ws.shape[0]):
-            wsum += ws[j]
-        if wsum == 0.0:
-            value[node] = 0.0
-            continue
-        median = _quantile_of(vals, ws, 0.5)
-        acc = 0.0
-        for j in range(vals.shape[0]):
-            d = vals[j] - median
-            a = abs(d)
-            c = delta if delta < a else a
-            if d > 0:
-                acc += ws[j] * c
-            elif d < 0:
-                acc -= ws[j] * c
-        value[node] = median + acc / wsum
+            target = rank * total
+            if target == 0.0:
+                target = np.nextafter(target, target + 1.0)
+            picked = order[stop - 1]
+            cum = 0.0
+            for j in range(start, stop):
+                cum += weight[order[j]]
+                if cum >= target:
+                    picked = order[j]
+                    break
+            value[node] = residual[picked]
+        start = stop
 
 
 @jit
