@@ -294,3 +294,9 @@ def test_sorted_once_path_equals_public_fit():
     for a, b in zip(fast.estimators_, slow.estimators_):
         np.testing.assert_array_equal(a.tree_.feature, b.tree_.feature)
         np.testing.assert_array_equal(a.tree_.value, b.tree_.value)
+
+
+def test_strings_rejected_by_members():
+    X, y = _clf_data(n=20)
+    with pytest.raises(ValueError):
+        BaggingClassifier(n_estimators=2).fit(np.full((20, 2), "a", dtype=object), y)

@@ -206,3 +206,13 @@ def test_sorted_once_path_equals_public_fit():
         np.testing.assert_array_equal(a.tree_.threshold, b.tree_.threshold)
         assert a.n_features_in_ == b.n_features_in_ == 4
     assert not hasattr(fast, "_fitter")  # no reference to X kept
+
+
+def test_strings_and_one_row():
+    X, y = _clf_data(n=20)
+    with pytest.raises(ValueError):
+        AdaBoostClassifier(n_estimators=2).fit(np.full((20, 2), "a", dtype=object), y)
+    reg = AdaBoostRegressor(n_estimators=3).fit(X[:1], np.array([2.5]))
+    np.testing.assert_array_equal(reg.predict(X), 2.5)
+    clf = AdaBoostClassifier(n_estimators=3).fit(X[:1], y[:1])
+    np.testing.assert_array_equal(clf.predict(X), y[0])
