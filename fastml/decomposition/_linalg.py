@@ -11,9 +11,12 @@ Precision choices (float32 input):
   only when some column's mean is large next to its spread, where ``X^T X - n m
   m^T`` would cancel (see :func:`centered_gram`). This pass is also the finite
   check;
-- the randomized solver's products run in the data's dtype (BLAS gemm) on X itself,
-  with the centring applied to the thin product (``X_c W = X W - 1 (m^T W)``), as
-  Halko et al. allow for any linear operator.
+- the randomized solver on tall data with few features (:func:`use_gram_path`)
+  forms the centred Gram matrix as above and runs the power iterations and the
+  final projection on it in float64 (:func:`randomized_svd_gram`: one pass over X);
+  otherwise its products run in the data's dtype (BLAS gemm) on X itself, with the
+  centring applied to the thin product (``X_c W = X W - 1 (m^T W)``), as Halko et
+  al. allow for any linear operator (:func:`randomized_svd_centered`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ __all__ = [
     "centered_gram",
     "flip_rows",
     "randomized_svd_centered",
+    "randomized_svd_gram",
+    "use_gram_path",
     "infer_dimension",
 ]
 
@@ -196,6 +201,64 @@ def randomized_svd_centered(
     if transpose:
         return Vt[:k].T, S[:k], U[:, :k].T
     return U[:, :k], S[:k], Vt[:k]
+
+
+def randomized_svd_gram(
+    gram: np.ndarray,
+    n_components: int,
+    *,
+    n_oversamples: int,
+    n_iter: int,
+    power_iteration_normalizer: str,
+    random_state: np.random.RandomState,
+    dtype: np.dtype,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The randomized SVD of X_c evaluated through G = X_c^T X_c (tall data).
+
+    The same algorithm as :func:`randomized_svd_centered` (same test matrix from the
+    same random stream, same power iterations, same final projection), with every
+    pair of products X_c^T (X_c Q) evaluated as G Q in float64: one pass over X
+    (for G) instead of 2 n_iter + 2. The normalisation of the tall intermediate
+    X_c Q is a right multiplication by an r x r matrix that does not change the
+    subspaces, so only the thin side is renormalised (by the requested
+    normaliser, as in the direct path). The final step, the SVD of B = Q_t^T X_c
+    with Q_t an orthonormal basis of Y = X_c Q, uses B^T B = M C^-1 M^T with
+    M = G Q = X_c^T Y and C = Q^T G Q = Y^T Y: the SVD of D^-1/2 V^T M^T
+    (C = V D V^T) has the same singular values and right singular vectors as B.
+
+    Returns (S, Vt) of the leading ``n_components``, or None when Y is numerically
+    rank-deficient below ``n_components`` (the caller then uses the direct path).
+    """
+    n_features = gram.shape[0]
+    size = n_components + n_oversamples
+    Q = random_state.normal(size=(n_features, size)).astype(dtype, copy=False)
+    Q = Q.astype(np.float64)
+    normalize = _normalizer(power_iteration_normalizer)
+    for _ in range(n_iter):
+        Q = normalize(gram @ Q)
+    M = gram @ Q
+    C = Q.T @ M
+    C = 0.5 * (C + C.T)
+    d, V = np.linalg.eigh(C)
+    keep = d > max(float(d.max()), 0.0) * 1e-12
+    if int(keep.sum()) < n_components:
+        return None
+    B = (V[:, keep] / np.sqrt(d[keep])).T @ M.T
+    _, S, Vt = scipy.linalg.svd(B, full_matrices=False, check_finite=False)
+    return S[:n_components], Vt[:n_components]
+
+
+def use_gram_path(
+    n_samples: int, n_features: int, n_iter: int, size: int
+) -> bool:
+    """Whether the randomized solver should go through the Gram matrix: tall data
+    whose Gram matrix (n p^2 / 2 multiply-adds, one pass) costs less than the
+    direct path's 2 n_iter + 2 products (n p size each, one pass each)."""
+    return (
+        n_samples >= n_features
+        and n_features <= 1000
+        and n_features <= (2 * n_iter + 2) * size
+    )
 
 
 def infer_dimension(spectrum: np.ndarray, n_samples: int) -> int:

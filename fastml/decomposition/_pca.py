@@ -33,6 +33,8 @@ from fastml.decomposition._linalg import (
     flip_rows,
     infer_dimension,
     randomized_svd_centered,
+    randomized_svd_gram,
+    use_gram_path,
 )
 from fastml.decomposition._params import (
     BOOLEAN,
@@ -241,8 +243,16 @@ default="auto"
         # finiteness, the finite check: only a failing X is scanned again for the
         # error message.
         gram = m2 = None
+        n_iter, normalizer = self._power_iterations(n_components, min(X.shape))
+        gram_path = (
+            solver == "randomized"
+            and isinstance(n_components, numbers.Integral)
+            and use_gram_path(
+                n_samples, n_features, n_iter, int(n_components) + self.n_oversamples
+            )
+        )
         with np.errstate(invalid="ignore", over="ignore"):
-            if solver == "covariance_eigh":
+            if solver == "covariance_eigh" or gram_path:
                 mean64, gram, finite = centered_gram(X)
             else:
                 mean64, m2 = column_moments(X)
@@ -251,8 +261,17 @@ default="auto"
             check_array(X, dtype=None, estimator=self, input_name="X")
         if solver in ("full", "covariance_eigh"):
             return self._fit_full(X, n_components, mean64, gram, solver)
-        assert m2 is not None
-        return self._fit_truncated(X, n_components, mean64, m2, solver)
+        return self._fit_truncated(X, n_components, mean64, m2, gram, solver)
+
+    def _power_iterations(self, n_components: Any, low: int) -> tuple[int, str]:
+        n_iter = self.iterated_power
+        if n_iter == "auto":
+            small = isinstance(n_components, numbers.Real) and n_components < 0.1 * low
+            n_iter = 7 if small else 4
+        normalizer = self.power_iteration_normalizer
+        if normalizer == "auto":
+            normalizer = "none" if n_iter <= 2 else "LU"
+        return int(n_iter), normalizer
 
     def _fit_full(
         self,
@@ -321,7 +340,8 @@ default="auto"
         X: np.ndarray,
         n_components: Any,
         mean64: np.ndarray,
-        m2: np.ndarray,
+        m2: np.ndarray | None,
+        gram: np.ndarray | None,
         solver: str,
     ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
         n_samples, n_features = X.shape
@@ -358,23 +378,28 @@ default="auto"
             S = S[::-1]
             U, Vt = U[:, ::-1], Vt[::-1]
         else:
-            n_iter = self.iterated_power
-            if n_iter == "auto":
-                n_iter = 7 if n_components < 0.1 * low else 4
-            normalizer = self.power_iteration_normalizer
-            if normalizer == "auto":
-                normalizer = "none" if n_iter <= 2 else "LU"
-            U, S, Vt = randomized_svd_centered(
-                X,
-                mean64,
-                n_components,
-                n_oversamples=self.n_oversamples,
-                n_iter=int(n_iter),
-                power_iteration_normalizer=normalizer,
-                random_state=random_state,
-            )
+            n_iter, normalizer = self._power_iterations(n_components, low)
+            options = {
+                "n_oversamples": self.n_oversamples,
+                "n_iter": n_iter,
+                "power_iteration_normalizer": normalizer,
+                "random_state": random_state,
+            }
+            found = None
+            if gram is not None:
+                state = random_state.get_state()
+                found = randomized_svd_gram(gram, n_components, dtype=dtype, **options)
+                if found is None:  # rank-deficient: redo on X with the same draw
+                    random_state.set_state(state)
+            if found is not None:
+                U = None
+                S, Vt = found
+            else:
+                U, S, Vt = randomized_svd_centered(X, mean64, n_components, **options)
+        if m2 is None:
+            assert gram is not None
+            m2 = np.diag(gram).copy()
         Vt, U_flipped = flip_rows(Vt, U)
-        assert U_flipped is not None
         self.mean_ = mean64.astype(dtype)
         self.n_samples_ = n_samples
         self.n_components_ = n_components
@@ -390,7 +415,7 @@ default="auto"
             )
         else:
             self.noise_variance_ = dtype.type(0.0)
-        return U_flipped, S, X
+        return U_flipped, np.asarray(S), X
 
     def score_samples(self, X: Any) -> np.ndarray:
         """Log-likelihood of each row under the probabilistic PCA model

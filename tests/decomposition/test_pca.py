@@ -215,6 +215,39 @@ def test_randomized_power_iteration_options():
     assert np.array_equal(a, b)
 
 
+def test_randomized_gram_path_equals_direct_path():
+    from fastml.decomposition._linalg import (
+        randomized_svd_centered,
+        randomized_svd_gram,
+        use_gram_path,
+    )
+
+    X = _low_rank(n=1000, p=20, offset=3.0)
+    assert use_gram_path(1000, 20, 4, 13)
+    assert not use_gram_path(50, 100, 4, 13) and not use_gram_path(10**5, 600, 4, 13)
+    mean, gram, _ = centered_gram(X)
+    for normalizer in ("LU", "QR", "none"):
+        opts = dict(n_oversamples=10, n_iter=3, power_iteration_normalizer=normalizer)
+        S1, Vt1 = randomized_svd_gram(
+            gram, 3, random_state=np.random.RandomState(0), dtype=X.dtype, **opts
+        )
+        _, S2, Vt2 = randomized_svd_centered(
+            X, mean, 3, random_state=np.random.RandomState(0), **opts
+        )
+        # the same iterations in exact arithmetic: equal to rounding
+        np.testing.assert_allclose(S1, S2, rtol=1e-10)
+        assert subspace_sin(Vt1, Vt2) < 1e-8
+
+
+def test_randomized_rank_deficient_falls_back():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(500, 3)) @ rng.normal(size=(3, 12))  # rank 3, tall
+    pca = PCA(5, svd_solver="randomized", random_state=0).fit(X)
+    ref = PCA(5, svd_solver="full").fit(X)
+    np.testing.assert_allclose(pca.explained_variance_[:3], ref.explained_variance_[:3], rtol=1e-8)
+    assert subspace_sin(pca.components_[:3], ref.components_[:3]) < 1e-6
+
+
 @pytest.mark.parametrize(
     "params, match",
     [

@@ -44,5 +44,6 @@ def subspace_sin(A, B):
     """Largest sine of the principal angles between the row spaces of A and B."""
     qa = np.linalg.qr(np.asarray(A, np.float64).T)[0]
     qb = np.linalg.qr(np.asarray(B, np.float64).T)[0]
-    cosines = np.linalg.svd(qa.T @ qb, compute_uv=False)
-    return float(np.sqrt(max(0.0, 1.0 - np.min(cosines) ** 2)))
+    # ||(I - Qa Qa^T) Qb||_2 (accurate for small angles, unlike sqrt(1 - cos^2))
+    residual = qb - qa @ (qa.T @ qb)
+    return float(np.linalg.norm(residual, 2))

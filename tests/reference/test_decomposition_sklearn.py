@@ -118,7 +118,7 @@ def test_pca_mle():
             _close(ours.noise_variance_, theirs.noise_variance_)
 
 
-@pytest.mark.parametrize("shape", [(2000, 50), (50, 1500)])
+@pytest.mark.parametrize("shape", [(2000, 50), (50, 1500), (3000, 300)])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_pca_randomized(shape, dtype):
     """Randomized solver on data with a clear spectral gap (5 directions of scale
@@ -128,6 +128,8 @@ def test_pca_randomized(shape, dtype):
     thin products for the mean (scikit-learn centres a copy of X first), so every
     product rounds differently, and the LU pivoting and power iterations carry those
     differences along; in float32 the differences are ~1e-7 relative per product.
+    The tall (2000, 50) case runs fastml's Gram-matrix path (the same iterations
+    evaluated through X_c^T X_c in float64), the others its products on X.
     The tolerances state what is guaranteed: explained variances to 1e-6 (float64)
     / 1e-4 (float32), subspace angles' sines below 1e-6 / 1e-3."""
     X = _low_rank(*shape, seed=3).astype(dtype)
