@@ -1,2 +1,1 @@
-"""Kernels behind fastml.linear_model: logistic loss/gradient and SAGA, least squares,
-coordinate descent."""
+"""Linear-model kernels: coordinate descent for the lasso and the elastic net."""
