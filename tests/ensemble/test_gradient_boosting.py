@@ -195,10 +195,11 @@ def test_warm_start_with_subsample_matches_full_fit():
 
 def test_n_jobs_identical_and_pickle():
     X, y = _clf_data(k=3)
-    a = GradientBoostingClassifier(n_estimators=10, random_state=0, n_jobs=1).fit(X, y)
-    b = GradientBoostingClassifier(n_estimators=10, random_state=0, n_jobs=2).fit(X, y)
-    # 10,000 rows: split over the threads (> 4096 rows per thread)
-    Xt = np.random.RandomState(9).normal(size=(10_000, 5))
+    a = GradientBoostingClassifier(n_estimators=40, random_state=0, n_jobs=1).fit(X, y)
+    b = GradientBoostingClassifier(n_estimators=40, random_state=0, n_jobs=2).fit(X, y)
+    # 30,000 rows x 120 trees: split over the threads (> 4096 rows and > 1e6
+    # row-tree walks per thread)
+    Xt = np.random.RandomState(9).normal(size=(30_000, 5))
     np.testing.assert_array_equal(a.predict_proba(Xt), b.predict_proba(Xt))
     np.testing.assert_array_equal(a.apply(Xt), b.apply(Xt))
     np.testing.assert_array_equal(
