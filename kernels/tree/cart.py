@@ -55,6 +55,8 @@ recursive growth); tests: tests/kernels/test_cart.py.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from fastml.kernels._jit import jit
 
@@ -83,6 +85,7 @@ _MAE = 4
 _POISSON = 5
 
 _FEATURE_THRESHOLD = 1e-7
+_LITTLE_ENDIAN = sys.byteorder == "little"
 _EPSILON = np.finfo(np.float64).eps
 _POISSON_EPSILON = 10 * np.finfo(np.float64).eps
 _LN2 = np.log(2.0)
@@ -584,8 +587,13 @@ def _partition(
     k = start
     r = 0
     for p in range(start, end):
-        g = np.int64(goes_left[rows[p]])
         v = pairs[p]
+        # The row id is the low half of the 64-bit pair word on little-endian
+        # machines (no second load); elsewhere read it through the row view.
+        if _LITTLE_ENDIAN:
+            g = np.int64(goes_left[v & 0xFFFFFFFF])
+        else:
+            g = np.int64(goes_left[rows[p]])
         pairs[k] = v
         tmp[r] = v
         k += g
