@@ -1,0 +1,1 @@
+"""Kernel SVM kernels (SMO solver with a kernel-row cache, decision values)."""
