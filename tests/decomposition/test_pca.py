@@ -106,16 +106,14 @@ def test_fraction_of_variance_and_mle():
 def test_auto_solver_choice():
     rng = np.random.default_rng(0)
     cases = [
-        ((1000, 20), 5, "covariance_eigh"),
-        ((100, 50), 5, "full"),
-        ((300, 600), 10, "full"),  # max dimension <= 500 fails, but small k...
-        ((600, 700), 10, "randomized"),
-        ((600, 700), 500, "full"),
-        ((600, 700), 0.5, "full"),
+        ((1000, 20), 5, "covariance_eigh"),  # tall: n >= 10 p, p <= 1000
+        ((100, 50), 5, "full"),  # small: max dimension <= 500
+        ((100, 50), "mle", "full"),
+        ((300, 520), 10, "randomized"),  # 1 <= k < 0.8 min(shape)
+        ((300, 520), 250, "full"),  # k >= 0.8 min(shape)
+        ((300, 520), 0.5, "full"),  # fraction of variance
     ]
     for shape, k, expected in cases:
-        if shape == (300, 600):
-            expected = "randomized"  # max(shape) = 600 > 500 and 10 < 0.8 * 300
         X = rng.normal(size=shape)
         pca = PCA(k, random_state=0).fit(X)
         assert pca._fit_svd_solver == expected, (shape, k)

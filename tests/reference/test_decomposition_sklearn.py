@@ -46,7 +46,7 @@ def _datasets():
         "iris": iris,
         "digits": digits,
         "tall": _low_rank(600, 40),
-        "wide": _low_rank(40, 300, seed=1),
+        "wide": _low_rank(40, 150, seed=1),
     }
 
 
