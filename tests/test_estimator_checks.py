@@ -36,6 +36,23 @@ EXPECTED_FAILURES: dict[str, dict[str, str]] = {
         "check_sample_weight_equivalence_on_dense_data": "random seeding"
     },
 }
+# Ensembles whose members see random draws of rows (bagging, AdaBoost.R2) or whose
+# tree splits tie exactly on the check's 15 x 30 data, where weighted and repeated
+# sums round differently (SAMME, gradient boosting): scikit-learn marks the same
+# check as an expected failure for the same six estimators.
+for _name in (
+    "BaggingClassifier",
+    "BaggingRegressor",
+    "AdaBoostClassifier",
+    "AdaBoostRegressor",
+    "GradientBoostingClassifier",
+    "GradientBoostingRegressor",
+):
+    EXPECTED_FAILURES[_name] = {
+        "check_sample_weight_equivalence_on_dense_data": (
+            "sample_weight is not equivalent to removing/repeating samples"
+        )
+    }
 
 
 def _public_estimators() -> list[type]:
