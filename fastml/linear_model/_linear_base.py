@@ -37,7 +37,7 @@ __all__ = [
     "weighted_offsets",
 ]
 
-_BLOCK_ROWS = 8192
+_BLOCK_ROWS = 16384
 
 
 def _describe(kind: str, low: float | None, high: float | None, closed: str) -> str:
@@ -152,10 +152,13 @@ def centered_gram(
 ) -> np.ndarray:
     """``(X - X_offset)' diag(s) (X - X_offset)`` as float64 (n_features, n_features).
 
-    X is never copied whole: rows are centred in blocks of 8192 and each block's
-    product goes through BLAS in X's dtype (float32 blocks for float32 X, the
+    X is never copied whole: rows are centred in blocks of 16384 and each block's
+    product goes through BLAS syrk in X's dtype (float32 blocks for float32 X, the
     precision scikit-learn itself works in), accumulated across blocks in float64.
     """
+    from scipy.linalg import blas
+
+    syrk = blas.ssyrk if X.dtype == np.float32 else blas.dsyrk
     n_samples, n_features = X.shape
     gram = np.zeros((n_features, n_features), dtype=np.float64)
     offset = X_offset.astype(X.dtype)
@@ -165,13 +168,13 @@ def centered_gram(
         if centre:
             block = block - offset
         if sample_weight is not None:
-            sw = sample_weight[start : start + _BLOCK_ROWS].astype(X.dtype)
-            gram += (block.T * sw) @ block
-        else:
-            gram += block.T @ block
-    # Exact symmetry (the kernels read rows as columns).
-    gram = 0.5 * (gram + gram.T)
-    return gram
+            root = np.sqrt(sample_weight[start : start + _BLOCK_ROWS]).astype(X.dtype)
+            block = block * root[:, None]
+        # syrk on the F-ordered view block.T: the upper triangle of block' block,
+        # half the multiply-adds of a general product.
+        gram += syrk(1.0, block.T, trans=0, lower=0)
+    upper = np.triu(gram)
+    return upper + np.triu(upper, 1).T
 
 
 def centered_xty(

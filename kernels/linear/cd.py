@@ -43,7 +43,6 @@ conditions), compared in tests/kernels/test_linear_cd.py.
 from __future__ import annotations
 
 import numpy as np
-
 from fastml.kernels._jit import jit
 
 __all__ = ["enet_cd_gram", "enet_cd_residual", "enet_dual_gap"]
