@@ -48,7 +48,9 @@ def test_pca_fit(benchmark, lib, solver, pca_data, peer, run_warm):
 
     model = run_warm(benchmark, fit, group=f"pca_{solver}")
     ev = np.asarray(model.explained_variance_, np.float64)
-    benchmark.extra_info["explained_ratio"] = float(np.sum(model.explained_variance_ratio_))
+    benchmark.extra_info["explained_ratio"] = float(
+        np.sum(model.explained_variance_ratio_)
+    )
     if lib == "sklearn":
         _REFERENCE[solver] = ev
     elif solver in _REFERENCE:

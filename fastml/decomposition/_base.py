@@ -23,6 +23,7 @@ class _BasePCA(TransformerMixin, BaseEstimator):
     mean_: np.ndarray
     noise_variance_: Any
     n_components_: int
+    n_features_in_: int
     whiten: bool
 
     def _loadings(self) -> tuple[np.ndarray, np.ndarray]:
@@ -32,7 +33,9 @@ class _BasePCA(TransformerMixin, BaseEstimator):
         exp_var = self.explained_variance_
         if self.whiten:
             components = components * np.sqrt(exp_var[:, None])
-        diff = np.where(exp_var > self.noise_variance_, exp_var - self.noise_variance_, 0)
+        diff = np.where(
+            exp_var > self.noise_variance_, exp_var - self.noise_variance_, 0
+        )
         return components, diff
 
     def get_covariance(self) -> np.ndarray:

@@ -86,6 +86,10 @@ class IncrementalPCA(_BasePCA):
     6
     """
 
+    var_: np.ndarray
+    singular_values_: np.ndarray
+    n_samples_seen_: int
+
     def __init__(
         self,
         n_components: int | None = None,
@@ -109,7 +113,10 @@ class IncrementalPCA(_BasePCA):
         check_param(self, "whiten", self.whiten, [BOOLEAN])
         check_param(self, "copy", self.copy, [BOOLEAN])
         check_param(
-            self, "batch_size", self.batch_size, [Interval("int", 1, None, "left"), NONE]
+            self,
+            "batch_size",
+            self.batch_size,
+            [Interval("int", 1, None, "left"), NONE],
         )
 
     def _reset(self) -> None:
@@ -140,9 +147,7 @@ class IncrementalPCA(_BasePCA):
         """
         self._check_params()
         self._reset()
-        X = validate_data(
-            self, X, dtype=(np.float64, np.float32), ensure_min_samples=2
-        )
+        X = validate_data(self, X, dtype=(np.float64, np.float32), ensure_min_samples=2)
         n_samples, n_features = X.shape
         self.batch_size_ = (
             5 * n_features if self.batch_size is None else int(self.batch_size)

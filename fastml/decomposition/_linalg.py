@@ -22,7 +22,6 @@ Precision choices (float32 input):
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import scipy.linalg
@@ -43,7 +42,7 @@ __all__ = [
 _MOMENT_BLOCK = 2048
 _GRAM_BLOCK = 8192
 _GRAM_BUFFER = 4 << 20  # bytes of the centring buffer (cache-sized)
-_GRAM_VIEW_BLOCK = 32768  # rows per product when no centring copy is needed
+_GRAM_VIEW_BLOCK = 65536  # rows per product when no centring copy is needed (few calls)
 
 
 def column_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -92,7 +91,9 @@ def centered_gram(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
     if centre:
         shift = head_mean.astype(X.dtype)
         row_bytes = X.dtype.itemsize * n_features
-        block = int(min(n_samples, max(64, min(_GRAM_BLOCK, _GRAM_BUFFER // row_bytes))))
+        block = int(
+            min(n_samples, max(64, min(_GRAM_BLOCK, _GRAM_BUFFER // row_bytes)))
+        )
         buf = np.empty((block, n_features), dtype=X.dtype)
     else:
         shift = np.zeros(n_features, dtype=X.dtype)
@@ -181,12 +182,12 @@ def randomized_svd_centered(
     op = _CenteredOperator(X, mean)
     n_samples, n_features = X.shape
     transpose = n_samples < n_features
+    forward: Callable[[np.ndarray], np.ndarray] = op.matmul
+    backward: Callable[[np.ndarray], np.ndarray] = op.rmatmul
+    n_cols = n_features
     if transpose:
         forward, backward = op.rmatmul, op.matmul
         n_cols = n_samples
-    else:
-        forward, backward = op.matmul, op.rmatmul
-        n_cols = n_features
     size = n_components + n_oversamples
     Q = random_state.normal(size=(n_cols, size)).astype(X.dtype, copy=False)
     normalize = _normalizer(power_iteration_normalizer)
@@ -248,9 +249,7 @@ def randomized_svd_gram(
     return S[:n_components], Vt[:n_components]
 
 
-def use_gram_path(
-    n_samples: int, n_features: int, n_iter: int, size: int
-) -> bool:
+def use_gram_path(n_samples: int, n_features: int, n_iter: int, size: int) -> bool:
     """Whether the randomized solver should go through the Gram matrix: tall data
     whose Gram matrix (n p^2 / 2 multiply-adds, one pass) costs less than the
     direct path's 2 n_iter + 2 products (n p size each, one pass each)."""

@@ -43,6 +43,7 @@ class Interval(Constraint):
             return False
         if not isinstance(value, numbers.Real) or np.isnan(float(value)):
             return False
+        value = float(value)
         left = self.closed in ("left", "both")
         right = self.closed in ("right", "both")
         if self.low is not None and (

@@ -168,7 +168,10 @@ default="auto"
             [Options("auto"), Interval("int", 0, None, "left")],
         )
         check_param(
-            self, "n_oversamples", self.n_oversamples, [Interval("int", 1, None, "left")]
+            self,
+            "n_oversamples",
+            self.n_oversamples,
+            [Interval("int", 1, None, "left")],
         )
         check_param(
             self,
@@ -379,7 +382,7 @@ default="auto"
             U, Vt = U[:, ::-1], Vt[::-1]
         else:
             n_iter, normalizer = self._power_iterations(n_components, low)
-            options = {
+            options: dict[str, Any] = {
                 "n_oversamples": self.n_oversamples,
                 "n_iter": n_iter,
                 "power_iteration_normalizer": normalizer,

@@ -129,7 +129,10 @@ class LinearDiscriminantAnalysis(ClassifierMixin, TransformerMixin, BaseEstimato
             [Options("auto"), Interval("real", 0, 1, "both"), NONE],
         )
         check_param(
-            self, "n_components", self.n_components, [Interval("int", 1, None, "left"), NONE]
+            self,
+            "n_components",
+            self.n_components,
+            [Interval("int", 1, None, "left"), NONE],
         )
         check_param(self, "priors", self.priors, [ARRAY_LIKE, NONE])
         check_param(self, "store_covariance", self.store_covariance, [BOOLEAN])
@@ -182,7 +185,9 @@ class LinearDiscriminantAnalysis(ClassifierMixin, TransformerMixin, BaseEstimato
         if np.any(priors < 0):
             raise ValueError("priors must be non-negative")
         if abs(priors.sum() - 1.0) > 1e-5:
-            warnings.warn("The priors do not sum to 1. Renormalizing", UserWarning)
+            warnings.warn(
+                "The priors do not sum to 1. Renormalizing", UserWarning, stacklevel=2
+            )
             priors = priors / priors.sum()
         self.priors_ = priors
 

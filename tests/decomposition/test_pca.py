@@ -63,11 +63,15 @@ def test_attributes_and_transform_properties():
     np.testing.assert_allclose(cov, np.diag(pca.explained_variance_), atol=1e-9)
     np.testing.assert_allclose(pca.fit_transform(X), Z, atol=1e-9)
     total = np.var(X, axis=0, ddof=1).sum()
-    np.testing.assert_allclose(pca.explained_variance_ratio_ * total, pca.explained_variance_)
+    np.testing.assert_allclose(
+        pca.explained_variance_ratio_ * total, pca.explained_variance_
+    )
     np.testing.assert_allclose(
         pca.singular_values_**2 / (X.shape[0] - 1), pca.explained_variance_
     )
-    np.testing.assert_allclose(pca.components_ @ pca.components_.T, np.eye(5), atol=1e-12)
+    np.testing.assert_allclose(
+        pca.components_ @ pca.components_.T, np.eye(5), atol=1e-12
+    )
     all_ev = naive_pca(X, 12)[2]
     np.testing.assert_allclose(pca.noise_variance_, all_ev[5:].mean(), rtol=1e-9)
 
@@ -136,7 +140,9 @@ def test_covariance_precision_and_score():
         np.testing.assert_allclose(pca.score_samples(X), ref, rtol=1e-9)
         assert pca.score(X) == pytest.approx(ref.mean())
     full = PCA(8, svd_solver="full").fit(X)  # no noise left: plain inverse
-    np.testing.assert_allclose(full.get_precision() @ full.get_covariance(), np.eye(8), atol=1e-8)
+    np.testing.assert_allclose(
+        full.get_precision() @ full.get_covariance(), np.eye(8), atol=1e-8
+    )
 
 
 def test_scree_data_and_plot():
@@ -144,7 +150,9 @@ def test_scree_data_and_plot():
     pca = PCA(6).fit(X)
     data = pca.scree_data()
     assert list(data["component"]) == [1, 2, 3, 4, 5, 6]
-    np.testing.assert_allclose(data["cumulative_ratio"], np.cumsum(pca.explained_variance_ratio_))
+    np.testing.assert_allclose(
+        data["cumulative_ratio"], np.cumsum(pca.explained_variance_ratio_)
+    )
     assert np.all(np.diff(data["explained_variance"]) <= 0)
     mpl = pytest.importorskip("matplotlib")
     mpl.use("Agg")
@@ -185,7 +193,9 @@ def test_float32_preserved_and_close_to_float64():
         assert p32.transform(X.astype(np.float32)).dtype == np.float32
         # float32 data: ~1e-7 relative rounding amplified by the eigengaps (~1e-5)
         np.testing.assert_allclose(p32.components_, p64.components_, atol=1e-4)
-        np.testing.assert_allclose(p32.explained_variance_, p64.explained_variance_, rtol=1e-5)
+        np.testing.assert_allclose(
+            p32.explained_variance_, p64.explained_variance_, rtol=1e-5
+        )
 
 
 def test_randomized_power_iteration_options():
@@ -242,7 +252,9 @@ def test_randomized_rank_deficient_falls_back():
     X = rng.normal(size=(500, 3)) @ rng.normal(size=(3, 12))  # rank 3, tall
     pca = PCA(5, svd_solver="randomized", random_state=0).fit(X)
     ref = PCA(5, svd_solver="full").fit(X)
-    np.testing.assert_allclose(pca.explained_variance_[:3], ref.explained_variance_[:3], rtol=1e-8)
+    np.testing.assert_allclose(
+        pca.explained_variance_[:3], ref.explained_variance_[:3], rtol=1e-8
+    )
     assert subspace_sin(pca.components_[:3], ref.components_[:3]) < 1e-6
 
 
@@ -318,7 +330,9 @@ def test_input_layouts_and_caller_arrays_unchanged():
     np.testing.assert_allclose(as_list.components_, ref.components_)
 
 
-@pytest.mark.filterwarnings("ignore:invalid value encountered")  # 0/0 ratios, as sklearn
+@pytest.mark.filterwarnings(
+    "ignore:invalid value encountered"
+)  # 0/0 ratios, as sklearn
 def test_constant_features():
     rng = np.random.default_rng(0)
     X = np.column_stack([rng.normal(size=200), np.full(200, 3.0), rng.normal(size=200)])
@@ -352,7 +366,9 @@ def test_incremental_equals_batch_pca_when_nothing_is_discarded():
     pca = PCA(10, svd_solver="full").fit(X)
     # keeping every component, the incremental SVD update is exact (Ross et al.)
     np.testing.assert_allclose(ipca.components_, pca.components_, atol=1e-9)
-    np.testing.assert_allclose(ipca.explained_variance_, pca.explained_variance_, rtol=1e-9)
+    np.testing.assert_allclose(
+        ipca.explained_variance_, pca.explained_variance_, rtol=1e-9
+    )
     np.testing.assert_allclose(ipca.mean_, X.mean(0), rtol=1e-12, atol=1e-13)
     np.testing.assert_allclose(ipca.var_, X.var(0), rtol=1e-12)
     assert ipca.n_samples_seen_ == 400 and ipca.batch_size_ == 50
@@ -364,7 +380,9 @@ def test_incremental_truncated_is_close_and_partial_fit_matches_fit():
     pca = PCA(3, svd_solver="full").fit(X)
     # discarding the noise directions between batches perturbs by ~noise level
     assert subspace_sin(ipca.components_, pca.components_) < 1e-2
-    np.testing.assert_allclose(ipca.explained_variance_, pca.explained_variance_, rtol=1e-2)
+    np.testing.assert_allclose(
+        ipca.explained_variance_, pca.explained_variance_, rtol=1e-2
+    )
     part = IncrementalPCA(n_components=3)
     for start in range(0, 600, 100):
         part.partial_fit(X[start : start + 100])

@@ -27,11 +27,17 @@ def test_posteriors_match_textbook(solver):
     model = naive_lda(X, y)
     lda = LDA(solver=solver).fit(X, y)
     # same model, different algebra: agreement to rounding (~1e-12)
-    np.testing.assert_allclose(lda.predict_proba(X), naive_lda_proba(model, X), atol=1e-10)
+    np.testing.assert_allclose(
+        lda.predict_proba(X), naive_lda_proba(model, X), atol=1e-10
+    )
     np.testing.assert_allclose(lda.means_, model["means"], rtol=1e-12)
     np.testing.assert_allclose(lda.priors_, [0.25] * 4)
-    assert np.array_equal(lda.predict(X), model["classes"][lda.predict_proba(X).argmax(1)])
-    np.testing.assert_allclose(np.exp(lda.predict_log_proba(X)), lda.predict_proba(X), rtol=1e-12)
+    assert np.array_equal(
+        lda.predict(X), model["classes"][lda.predict_proba(X).argmax(1)]
+    )
+    np.testing.assert_allclose(
+        np.exp(lda.predict_log_proba(X)), lda.predict_proba(X), rtol=1e-12
+    )
 
 
 @pytest.mark.parametrize("solver", ["svd", "eigen"])
@@ -64,7 +70,9 @@ def test_binary_and_priors():
     assert lda.coef_.shape == (1, 5) and lda.intercept_.shape == (1,)
     d = lda.decision_function(X)
     assert d.shape == (X.shape[0],)
-    np.testing.assert_allclose(lda.predict_proba(X)[:, 1], 1 / (1 + np.exp(-d)), rtol=1e-12)
+    np.testing.assert_allclose(
+        lda.predict_proba(X)[:, 1], 1 / (1 + np.exp(-d)), rtol=1e-12
+    )
     assert np.array_equal(lda.predict(X), (d > 0).astype(int))
     priors = np.array([0.9, 0.1])
     skewed = LDA(priors=priors).fit(X, y)
@@ -107,7 +115,9 @@ def test_shrinkage():
         a = LDA(solver=solver, shrinkage="auto").fit(X, y)
         b = LDA(solver=solver, shrinkage=0.0).fit(X, y)
         assert a.score(X, y) >= 0.9
-        np.testing.assert_allclose(b.covariance_, LDA(solver="eigen").fit(X, y).covariance_)
+        np.testing.assert_allclose(
+            b.covariance_, LDA(solver="eigen").fit(X, y).covariance_
+        )
     with pytest.raises(NotImplementedError, match="shrinkage not supported with 'svd'"):
         LDA(solver="svd", shrinkage="auto").fit(X, y)
 
@@ -136,7 +146,9 @@ def test_n_components_and_transform_errors():
     assert LDA(n_components=2).fit(X, y).transform(X).shape == (240, 2)
     with pytest.raises(ValueError, match=r"cannot be larger than min\(n_features"):
         LDA(n_components=4).fit(X, y)
-    with pytest.raises(NotImplementedError, match="transform not implemented for 'lsqr'"):
+    with pytest.raises(
+        NotImplementedError, match="transform not implemented for 'lsqr'"
+    ):
         LDA(solver="lsqr").fit(X, y).transform(X)
     lda = LDA(n_components=2).fit(X, y)
     assert list(lda.get_feature_names_out()) == [
@@ -153,7 +165,9 @@ def test_collinear_and_constant_features():
     base = LDA().fit(X, y)
     # the svd solver drops the null directions: the same posteriors as without them
     np.testing.assert_allclose(svd.predict_proba(Xc), base.predict_proba(X), atol=1e-9)
-    with pytest.raises(np.linalg.LinAlgError, match="within-class covariance is singular"):
+    with pytest.raises(
+        np.linalg.LinAlgError, match="within-class covariance is singular"
+    ):
         LDA(solver="eigen").fit(Xc, y)
     shrunk = LDA(solver="eigen", shrinkage="auto").fit(Xc, y)
     assert shrunk.score(Xc, y) >= base.score(X, y) - 0.05
@@ -203,7 +217,9 @@ def test_bad_input():
     Xr.setflags(write=False)
     other = LDA().fit(Xr, y)
     np.testing.assert_allclose(other.coef_, lda.coef_, rtol=1e-12)
-    np.testing.assert_allclose(LDA().fit(X.tolist(), list(y)).coef_, lda.coef_, rtol=1e-12)
+    np.testing.assert_allclose(
+        LDA().fit(X.tolist(), list(y)).coef_, lda.coef_, rtol=1e-12
+    )
     assert np.array_equal(X, before)
     # string labels
     labels = np.array(["a", "b", "c", "d"])[y]

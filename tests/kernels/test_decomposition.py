@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from naive.decomposition import naive_column_moments
-
 from fastml.kernels._jit import num_threads
 from fastml.kernels.decomposition.moments import column_moments
+from naive.decomposition import naive_column_moments
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -41,7 +41,9 @@ def _low_rank(n, p, rank=5, seed=0, noise=0.05):
 
 def _datasets():
     iris = sk_datasets.load_iris().data
-    digits = sk_datasets.load_digits().data[:800]  # first 800: fast, same spectrum shape
+    digits = sk_datasets.load_digits().data[
+        :800
+    ]  # first 800: fast, same spectrum shape
     return {
         "iris": iris,
         "digits": digits,
@@ -79,7 +81,10 @@ def _compare_pca(ours, theirs, X):
     _close(ours.components_[idx], theirs.components_[idx])
     _close(ours.transform(X)[:, idx], theirs.transform(X)[:, idx])
     if ours.n_components_:
-        _close(ours.inverse_transform(ours.transform(X)), theirs.inverse_transform(theirs.transform(X)))
+        _close(
+            ours.inverse_transform(ours.transform(X)),
+            theirs.inverse_transform(theirs.transform(X)),
+        )
 
 
 @pytest.mark.parametrize("name", list(DATA))
@@ -142,8 +147,14 @@ def test_pca_randomized(shape, dtype):
     # noise variance = (total - kept) / rest: a difference ~1e-3 of the total here,
     # so float32 rounding of the total (~1e-6 relative; scikit-learn sums float32
     # squares) is amplified ~1e3 times
-    _close(ours.noise_variance_, theirs.noise_variance_, rtol=1e-2 if dtype == np.float32 else 1e-6)
-    assert subspace_sin(ours.components_, theirs.components_) < (1e-6 if dtype == np.float64 else 1e-3)
+    _close(
+        ours.noise_variance_,
+        theirs.noise_variance_,
+        rtol=1e-2 if dtype == np.float32 else 1e-6,
+    )
+    assert subspace_sin(ours.components_, theirs.components_) < (
+        1e-6 if dtype == np.float64 else 1e-3
+    )
     _close(ours.mean_, theirs.mean_, rtol=rtol)
 
 

@@ -36,7 +36,9 @@ DATA = {
 def _close(a, b):
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
-    np.testing.assert_allclose(a, b, rtol=RTOL, atol=RTOL * max(np.abs(b).max(), 1e-300))
+    np.testing.assert_allclose(
+        a, b, rtol=RTOL, atol=RTOL * max(np.abs(b).max(), 1e-300)
+    )
 
 
 def _configs(n_classes):
@@ -91,10 +93,12 @@ def test_lda_binary_and_float32():
     X, y = DATA["wine"]
     mask = y < 2
     for solver, shrinkage in (("svd", None), ("eigen", "auto"), ("lsqr", None)):
-        ours = LinearDiscriminantAnalysis(solver=solver, shrinkage=shrinkage).fit(X[mask], y[mask])
-        theirs = sk_da.LinearDiscriminantAnalysis(solver=solver, shrinkage=shrinkage).fit(
+        ours = LinearDiscriminantAnalysis(solver=solver, shrinkage=shrinkage).fit(
             X[mask], y[mask]
         )
+        theirs = sk_da.LinearDiscriminantAnalysis(
+            solver=solver, shrinkage=shrinkage
+        ).fit(X[mask], y[mask])
         _close(ours.coef_, theirs.coef_)
         _close(ours.decision_function(X), theirs.decision_function(X))
         _close(ours.predict_proba(X), theirs.predict_proba(X))
@@ -105,4 +109,6 @@ def test_lda_binary_and_float32():
     # the two differ by float32 rounding; predictions agree
     assert ours.coef_.dtype == theirs.coef_.dtype == np.float32
     assert np.array_equal(ours.predict(X32), theirs.predict(X32))
-    np.testing.assert_allclose(ours.predict_proba(X32), theirs.predict_proba(X32), atol=1e-3)
+    np.testing.assert_allclose(
+        ours.predict_proba(X32), theirs.predict_proba(X32), atol=1e-3
+    )
