@@ -36,7 +36,8 @@ loss, the per-row derivative and the gradient's accumulation in one sweep over X
     mean gradient from the first step. Stopping, per epoch of n steps (scikit-learn's
     rule): max |change| / max |coefficient| <= tol (coefficients and intercepts).
     Serial (the method is sequential); the random rows come from Numba's generator
-    seeded with ``seed`` (the same model for the same seed).
+    drawn by a private SplitMix64 generator seeded with ``seed`` (the same
+    model for the same seed; Numba's global random state is left alone).
 
 Shapes and dtypes: X C-contiguous float64 or float32 (n_samples, n_features); y
 float64 0/1 (binary) or int64 labels (multinomial); sample weights float64
@@ -286,6 +287,23 @@ def _row_derivative(
         out[0] = weight * (sig - y[i])
 
 
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+
+
+@jit(inline="always")
+def _splitmix64(state: np.uint64) -> tuple[np.uint64, np.uint64]:
+    """SplitMix64 (Steele, Lea and Flood 2014): (new state, 64 random bits).
+
+    A private generator: the kernel leaves Numba's global random state alone."""
+    state = state + _GOLDEN
+    z = state
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    return state, z ^ (z >> np.uint64(31))
+
+
 @jit
 def saga_fit(
     X: np.ndarray,
@@ -334,7 +352,8 @@ def saga_fit(
     n_epochs : int
         Epochs run; max_iter + 1 when the tolerance was not reached.
     """
-    np.random.seed(seed)
+    state = np.uint64(seed)
+    n_rows_u = np.uint64(X.shape[0])
     n_samples, n_features = X.shape
     n_classes = coef.shape[1]
     memory = np.zeros((n_samples, n_classes))
@@ -358,7 +377,8 @@ def saga_fit(
     threshold = step * beta
     for epoch in range(max_iter):
         for _ in range(n_samples):
-            i = np.random.randint(0, n_samples)
+            state, bits = _splitmix64(state)
+            i = np.int64(bits % n_rows_u)
             _row_derivative(X, i, y, sample_weight[i], coef, intercept, multinomial, d)
             for k in range(n_classes):
                 d[k] -= memory[i, k]  # now the change of row i's derivative
