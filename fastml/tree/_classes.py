@@ -11,12 +11,12 @@ several outputs at once). Missing values (NaN) in X are rejected with
 scikit-learn's error message ("Input X contains NaN."), in fit and in predict.
 
 Threads: a single tree is grown serially (scikit-learn's trees have no ``n_jobs``;
-ensembles grow their trees in parallel). Prediction of at least
-``_PARALLEL_MIN_ROWS`` rows walks the tree on up to ``_PREDICT_THREADS`` (2) OpenMP
-threads of the Cython kernel (apply_tree); each row is walked by one thread, so the
-result is the same for any thread count. Below that size the serial walk (~0.1 us a
-row) is cheaper than an OpenMP region, whose start can cost milliseconds when the
-other cores are busy (measured on the shared 2-core machine).
+ensembles grow their trees in parallel), and predicted serially too
+(``_PREDICT_THREADS`` = 1). The Cython walk (apply_tree) takes ``n_threads`` and
+gives the same result for any value; on the shared 2-core machine 2 OpenMP threads
+predicted 100,000 rows in 0.6 x the serial time when the second core was free, but
+2.5-3 x *slower* than scikit-learn's serial walk under load (the region waits for a
+descheduled thread), so the default stays serial (at parity with scikit-learn).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ __all__ = [
 ]
 
 _PARALLEL_MIN_ROWS = 100_000
-_PREDICT_THREADS = 2
+_PREDICT_THREADS = 1
 
 
 def _predict_threads(n_rows: int) -> int:
