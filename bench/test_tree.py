@@ -3,9 +3,9 @@
 Data: make_classification(n_features=20, n_informative=10, random_state=0) as
 float32; full mode 100,000 training rows + 20,000 test rows, quick mode 25,000 +
 5,000 (``FASTML_BENCH_MODE``). Default parameters (unlimited depth),
-``random_state=0`` on both sides. A single tree is grown serially by both libraries
-(neither has a thread parameter for it); prediction runs on ``n_threads`` threads in
-fastml (results do not depend on it), serially in scikit-learn.
+``random_state=0`` on both sides. A single tree is grown and predicted serially by
+both libraries (neither has a thread parameter for it; see fastml/tree/_classes.py
+for why fastml's prediction stays serial).
 
 Groups: ``dt_fit`` (``extra_info["test_accuracy"]``, node count) and ``dt_predict``
 (predict_proba of the training rows; ``extra_info["train_accuracy"]``). Target

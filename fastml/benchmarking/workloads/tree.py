@@ -3,7 +3,7 @@
 Data: make_classification (20 features, 10 informative, random_state=0) as float32,
 the last 20 % of the rows held out (100,000 training rows in full mode); quality:
 test accuracy of each side's tree. A single tree has no thread parameter in either
-library: both grow it serially (fastml's prediction kernel uses ``n_threads``).
+library: both grow and predict it serially.
 """
 
 from __future__ import annotations
