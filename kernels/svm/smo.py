@@ -41,6 +41,7 @@ import math
 import numpy as np
 
 from fastml.kernels._jit import jit
+from fastml.kernels._vecmath import exp_nonpos_f64
 
 __all__ = [
     "KERNEL_CODES",
@@ -53,6 +54,7 @@ KERNEL_CODES = {"linear": 0, "poly": 1, "rbf": 2, "sigmoid": 3, "precomputed": 4
 
 _INF = np.inf
 _TAU = 1e-12
+_CHUNK = 256
 _LOWER = 0
 _UPPER = 1
 _FREE = 2
@@ -102,23 +104,33 @@ def compute_kernel_row(
             out[j] = Kpre[oi, orig[j]]
         return
     n_features = XT.shape[0]
-    for j in range(start, stop):
-        out[j] = 0.0
-    for k in range(n_features):
-        v = XT[k, i]
-        row = XT[k]
-        for j in range(start, stop):
-            out[j] += v * row[j]
-    if kind == 1:
-        for j in range(start, stop):
-            out[j] = _powi(gamma * out[j] + coef0, degree)
-    elif kind == 2:
-        sqi = sq[i]
-        for j in range(start, stop):
-            out[j] = math.exp(-gamma * (sqi + sq[j] - 2.0 * out[j]))
-    elif kind == 3:
-        for j in range(start, stop):
-            out[j] = math.tanh(gamma * out[j] + coef0)
+    acc = np.empty(_CHUNK)
+    sqi = sq[i]
+    for c0 in range(start, stop, _CHUNK):
+        c1 = min(c0 + _CHUNK, stop)
+        m = c1 - c0
+        # dot products of a chunk in an L1-resident accumulator, features in order
+        for j in range(m):
+            acc[j] = 0.0
+        for k in range(n_features):
+            v = XT[k, i]
+            row = XT[k, c0:c1]
+            for j in range(m):
+                acc[j] += v * row[j]
+        if kind == 0:
+            for j in range(m):
+                out[c0 + j] = acc[j]
+        elif kind == 1:
+            for j in range(m):
+                out[c0 + j] = _powi(gamma * acc[j] + coef0, degree)
+        elif kind == 2:
+            sqc = sq[c0:c1]
+            for j in range(m):
+                s = -gamma * (sqi + sqc[j] - 2.0 * acc[j])
+                out[c0 + j] = exp_nonpos_f64(min(s, 0.0), 0.0)
+        else:
+            for j in range(m):
+                out[c0 + j] = math.tanh(gamma * acc[j] + coef0)
 
 
 @jit
