@@ -41,6 +41,7 @@ from fastml.utils.validation import (
     check_random_state,
     check_sample_weight,
     check_scalar,
+    column_or_1d,
     validate_data,
 )
 
@@ -129,7 +130,7 @@ class _LinearModelCV(RegressorMixin, LinearModel):
             raise ValueError(
                 f"For multi-task outputs, use MultiTask{type(self).__name__}"
             )
-        y = np.asarray(y, dtype=X.dtype).ravel()
+        y = np.asarray(column_or_1d(y, warn=True), dtype=X.dtype)
         n_samples = X.shape[0]
         if isinstance(sample_weight, numbers.Number):
             sample_weight = None

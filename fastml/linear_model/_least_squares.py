@@ -34,7 +34,8 @@ class LinearRegression(RegressorMixin, LinearModel):
     copy_X : bool, default=True
         X is never modified (kept for compatibility).
     tol : float, default=1e-6
-        Kept for compatibility (scikit-learn uses it for sparse X only).
+        Relative cut-off of small singular values in the least-squares solve
+        (``cond`` of ``scipy.linalg.lstsq``, as in scikit-learn).
     n_jobs : int or None, default=None
         Unused: the solve is a single LAPACK call.
     positive : bool, default=False
@@ -126,7 +127,7 @@ class LinearRegression(RegressorMixin, LinearModel):
                     ]
                 )
         else:
-            solution, _, rank, singular = linalg.lstsq(Xc, yc)
+            solution, _, rank, singular = linalg.lstsq(Xc, yc, cond=self.tol)
             coef = solution.T
             self.rank_ = int(rank)
             self.singular_ = singular
