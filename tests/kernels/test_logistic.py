@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fastml.kernels._jit import num_threads
+from fastml.kernels.linear import logistic as K
 from naive.logistic import (
     binary_loss_gradient,
     multinomial_loss_gradient,
     proximal_gradient_binary,
 )
-
-from fastml.kernels._jit import num_threads
-from fastml.kernels.linear import logistic as K
 
 # float64 X: both sides sum the same float64 products in different orders, so they
 # agree to a few ulps of the magnitudes summed (rtol 1e-12 of the largest term).
@@ -108,7 +107,9 @@ def test_gradients_match_finite_differences():
             fd = K.loss_gradient_multinomial(
                 X, y.astype(np.int64), sw, down[:6].copy(), down[6].copy(), dm
             )
-            np.testing.assert_allclose(gm[j, k], (fu - fd) / (2 * h), rtol=1e-6, atol=1e-6)
+            np.testing.assert_allclose(
+                gm[j, k], (fu - fd) / (2 * h), rtol=1e-6, atol=1e-6
+            )
 
 
 def test_thread_count_does_not_change_results():
@@ -158,7 +159,9 @@ def test_saga_reaches_the_proximal_gradient_optimum(l1_ratio, C):
     step = 1.0 / (2 * lip + min(2 * n * alpha, lip))
     coef = np.zeros((p, 1))
     b = np.zeros(1)
-    n_epochs = K.saga_fit(X, y, sw, False, True, alpha, beta, step, 5000, 1e-10, 0, coef, b)
+    n_epochs = K.saga_fit(
+        X, y, sw, False, True, alpha, beta, step, 5000, 1e-10, 0, coef, b
+    )
     assert n_epochs <= 5000
     # both reach the unique optimum to ~1e-9 relative change; 1e-6 leaves room
     np.testing.assert_allclose(coef[:, 0], ref_w, atol=1e-6)

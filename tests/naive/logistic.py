@@ -55,7 +55,9 @@ def objective(
     coef = np.asarray(coef, dtype=np.float64)
     intercept = np.asarray(intercept, dtype=np.float64)
     if coef.shape[0] == 1:
-        loss, _ = binary_loss_gradient(X, y_idx.astype(float), sw, coef[0], intercept[0])
+        loss, _ = binary_loss_gradient(
+            X, y_idx.astype(float), sw, coef[0], intercept[0]
+        )
     else:
         loss, _ = multinomial_loss_gradient(X, y_idx, sw, coef.T, intercept)
     penalty = 0.5 * (1 - l1_ratio) * np.sum(coef**2) + l1_ratio * np.abs(coef).sum()
