@@ -425,3 +425,20 @@ def test_concurrent_fits_from_threads():
     for (ta, pa), (tb, pb) in zip(serial, threaded, strict=True):
         np.testing.assert_array_equal(ta, tb)
         np.testing.assert_array_equal(pa, pb)
+
+
+def test_select_ccp_alpha_scores_equal_refits_per_alpha():
+    """Pruning each fold's full tree at alpha gives the tree fitted with that
+    ccp_alpha on the fold: the recorded fold scores equal direct refits."""
+    from fastml.model_selection import StratifiedKFold
+
+    X, y = _data(150, seed=5)
+    cv = StratifiedKFold(n_splits=3)
+    est = select_ccp_alpha(DecisionTreeClassifier(random_state=0), X, y, cv=cv)
+    res = est.cv_results_
+    for k in (0, len(res["ccp_alphas"]) // 2, len(res["ccp_alphas"]) - 1):
+        alpha = res["ccp_alphas"][k]
+        for s, (train, test) in enumerate(cv.split(X, y)):
+            refit = DecisionTreeClassifier(random_state=0, ccp_alpha=alpha)
+            score = refit.fit(X[train], y[train]).score(X[test], y[test])
+            assert res["split_test_scores"][s, k] == score
