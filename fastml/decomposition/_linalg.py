@@ -27,8 +27,6 @@ import numpy as np
 import scipy.linalg
 from scipy.special import gammaln
 
-from fastml._config import cpu_count
-
 __all__ = [
     "column_moments",
     "centered_gram",
@@ -49,8 +47,9 @@ def column_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Float64 column means and centred sums of squares of C-contiguous X."""
     from fastml.kernels._jit import num_threads
     from fastml.kernels.decomposition.moments import column_moments as kernel
+    from fastml.kernels.decomposition.moments import current_num_threads
 
-    with num_threads(cpu_count()):
+    with num_threads(current_num_threads()):
         mean, m2 = kernel(X, _MOMENT_BLOCK)
     return mean, m2
 

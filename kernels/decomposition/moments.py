@@ -23,10 +23,18 @@ and sum of squared deviations in float64).
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from fastml.kernels._jit import jit_parallel, prange
 
-__all__ = ["column_moments"]
+__all__ = ["column_moments", "current_num_threads"]
+
+
+def current_num_threads() -> int:
+    """Numba's current thread count (what ``numba.set_num_threads`` or
+    ``fastml.benchmarking.thread_limits`` set): PCA has no ``n_jobs`` parameter (as
+    in scikit-learn), so its kernel follows the process-wide setting, like BLAS."""
+    return int(numba.get_num_threads())
 
 
 @jit_parallel
