@@ -91,6 +91,23 @@ class _BaseLibSVM(BaseEstimator):
     """Shared fitting/prediction code of SVC and SVR."""
 
     _sparse = False
+    kernel: Any
+    gamma: Any
+    coef0: float
+    degree: int
+    tol: float
+    shrinking: bool
+    max_iter: int
+    cache_size: float
+    support_: np.ndarray
+    support_vectors_: np.ndarray
+    fit_status_: int
+    shape_fit_: tuple[int, ...]
+    _gamma: float
+    _pair_coef: np.ndarray
+    _rho: np.ndarray
+    _n_support: np.ndarray
+    _coef_sign: float
 
     def _resolve_gamma(self, X: np.ndarray) -> float:
         if isinstance(self.gamma, str):
@@ -148,9 +165,7 @@ class _BaseLibSVM(BaseEstimator):
 
     def _check_X_predict(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
-        X = validate_data(
-            self, X, dtype=np.float64, order="C", reset=False
-        )
+        X = validate_data(self, X, dtype=np.float64, order="C", reset=False)
         if self.kernel == "precomputed" and X.shape[1] != self.shape_fit_[0]:
             raise ValueError(
                 f"X.shape[1] = {X.shape[1]} should be equal to {self.shape_fit_[0]}, "
@@ -165,7 +180,7 @@ class _BaseLibSVM(BaseEstimator):
             K = np.asarray(self.kernel(X, self.support_vectors_), dtype=np.float64)
             return K @ self._pair_coef - self._rho
         if self.kernel == "precomputed":
-            X = X[:, self.support_]
+            X = X[:, np.asarray(self.support_, dtype=np.intp)]
             S = np.zeros((len(self.support_), 0))
         else:
             S = self.support_vectors_

@@ -176,9 +176,7 @@ def _pair_decisions_from_kernel(
     return K @ coef - rho
 
 
-def pair_coefficients(
-    dual_coef: np.ndarray, n_support: np.ndarray
-) -> np.ndarray:
+def pair_coefficients(dual_coef: np.ndarray, n_support: np.ndarray) -> np.ndarray:
     """Matrix W (n_SV, n_pairs) so that pair decisions are ``K(X, SV) @ W - rho``."""
     n_classes = n_support.shape[0]
     start = np.concatenate([[0], np.cumsum(n_support)])
@@ -307,7 +305,9 @@ def _binary_probability(
                 dec[test] = K @ coef[sv] - rho
             else:
                 S = X[rows[train][sv]]
-                dec[test] = kernel_block(X[rows[test]], S, None, params) @ coef[sv] - rho
+                dec[test] = (
+                    kernel_block(X[rows[test]], S, None, params) @ coef[sv] - rho
+                )
         elif n_pos > 0:
             dec[test] = 1.0
         elif n_neg > 0:
@@ -418,7 +418,11 @@ def couple_probabilities(r: np.ndarray) -> np.ndarray:
             for t in range(k):
                 diff = (-Qp[t] + pQp) / Q[t, t]
                 p[t] += diff
-                pQp = (pQp + diff * (diff * Q[t, t] + 2 * Qp[t])) / (1 + diff) / (1 + diff)
+                pQp = (
+                    (pQp + diff * (diff * Q[t, t] + 2 * Qp[t]))
+                    / (1 + diff)
+                    / (1 + diff)
+                )
                 for j in range(k):
                     Qp[j] = (Qp[j] + diff * Q[t, j]) / (1 + diff)
                     p[j] /= 1 + diff

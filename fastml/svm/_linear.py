@@ -130,15 +130,17 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
         if self.penalty not in ("l1", "l2"):
             raise _invalid("penalty", "a str among {'l1', 'l2'}", self.penalty)
         if self.loss not in ("hinge", "squared_hinge"):
-            raise _invalid(
-                "loss", "a str among {'hinge', 'squared_hinge'}", self.loss
-            )
+            raise _invalid("loss", "a str among {'hinge', 'squared_hinge'}", self.loss)
         if not (isinstance(self.dual, (bool, np.bool_)) or self.dual == "auto"):
             raise _invalid("dual", "a str among {'auto'} or an instance of 'bool'",
                            self.dual)  # fmt: skip
         for name, low in (("tol", 0.0), ("C", 0.0), ("intercept_scaling", 0.0)):
-            v = getattr(self, name)
-            if not isinstance(v, numbers.Real) or isinstance(v, bool) or not v > low:
+            v: Any = getattr(self, name)
+            if (
+                not isinstance(v, numbers.Real)
+                or isinstance(v, bool)
+                or not float(v) > low
+            ):
                 raise _invalid(name, f"a float in the range ({low}, inf)", v)
         if self.multi_class not in ("ovr", "crammer_singer"):
             raise _invalid(

@@ -21,7 +21,6 @@ tested in tests/kernels/test_svm_linear.py.
 from __future__ import annotations
 
 import numpy as np
-
 from fastml.kernels._jit import jit
 
 __all__ = ["solve_linear_dual"]

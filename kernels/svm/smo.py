@@ -39,7 +39,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-
 from fastml.kernels._jit import jit
 from fastml.kernels._vecmath import exp_nonpos_f64
 
