@@ -3,7 +3,7 @@ and the choice of its alpha by k-fold cross-validation.
 
 The cost-complexity of a subtree T is R_alpha(T) = R(T) + alpha |leaves(T)|, with
 R the total leaf risk: sum over leaves t of N_t / N * impurity(t) (weighted counts).
-Weakest-link pruning (kernels/tree/cart.py ``prune_path``) collapses, one after the
+Weakest-link pruning (kernels/tree/prune.py ``prune_path``) collapses, one after the
 other, the internal node t of smallest effective alpha
 g(t) = (R(t) - R(T_t)) / (|leaves(T_t)| - 1); the sequence of effective alphas and
 subtree risks is the pruning path. Pruning at ``ccp_alpha`` collapses the weakest
@@ -39,7 +39,7 @@ class Bunch(dict):
 
 def pruning_path(tree: Tree) -> tuple[np.ndarray, np.ndarray]:
     """(ccp_alphas, impurities) of the weakest-link pruning sequence of ``tree``."""
-    from fastml.kernels.tree.cart import prune_path
+    from fastml.kernels.tree.prune import prune_path
 
     return prune_path(
         tree.children_left,
@@ -52,7 +52,7 @@ def pruning_path(tree: Tree) -> tuple[np.ndarray, np.ndarray]:
 def prune_tree(tree: Tree, ccp_alpha: float) -> Tree:
     """The subtree of ``tree`` pruned at ``ccp_alpha``, nodes renumbered in preorder
     (the numbering of depth-first growth)."""
-    from fastml.kernels.tree.cart import prune_mask
+    from fastml.kernels.tree.prune import prune_mask
 
     leaves, _ = prune_mask(
         tree.children_left,

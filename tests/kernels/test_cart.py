@@ -11,7 +11,7 @@ absolute error's median sums, up to ~1e-13 relative here).
 
 import numpy as np
 import pytest
-from fastml.kernels.tree.cart import prune_path
+from fastml.kernels.tree.prune import prune_path
 from naive.cart import best_split, node_stats
 from naive.cart import prune_path as naive_prune_path
 
