@@ -29,9 +29,10 @@ def test_kernel_row_matches_naive(kind, seed):
     sq = np.zeros(n)
     for k in range(X.shape[1]):
         sq += XT[k] * XT[k]
-    Kpre = (
-        kernel_matrix("rbf", X, X, gamma) if kind == "precomputed" else np.zeros((1, 1))
-    )
+    # a precomputed kernel is read back as given: any matrix will do
+    Kpre = rng.standard_normal((n, n)) if kind == "precomputed" else np.zeros((1, 1))
+    if kind == "precomputed":
+        K = Kpre[:3]
     orig = np.arange(n)
     for i in range(3):
         out = np.full(n, np.nan)
