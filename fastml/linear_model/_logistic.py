@@ -301,6 +301,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     [0, 1]
     """
 
+    # fitted attributes (declared for type checkers; set by fit)
+    coef_: np.ndarray
+    intercept_: np.ndarray
+    classes_: np.ndarray
+    n_iter_: np.ndarray
+
     def __init__(
         self,
         penalty: str | None = "deprecated",

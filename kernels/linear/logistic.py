@@ -378,12 +378,14 @@ def saga_fit(
     for epoch in range(max_iter):
         for _ in range(n_samples):
             state, bits = _splitmix64(state)
-            i = np.int64(bits % n_rows_u)
-            _row_derivative(X, i, y, sample_weight[i], coef, intercept, multinomial, d)
+            row = np.int64(bits % n_rows_u)
+            _row_derivative(
+                X, row, y, sample_weight[row], coef, intercept, multinomial, d
+            )
             for k in range(n_classes):
-                d[k] -= memory[i, k]  # now the change of row i's derivative
+                d[k] -= memory[row, k]  # now the change of this row's derivative
             for j in range(n_features):
-                xj = np.float64(X[i, j])
+                xj = np.float64(X[row, j])
                 for k in range(n_classes):
                     v = shrink * coef[j, k] - step * (
                         d[k] * xj + table_sum[j, k] * inv_n
@@ -400,7 +402,7 @@ def saga_fit(
                 if fit_intercept:
                     intercept[k] -= step * (d[k] + table_sum_b[k] * inv_n)
                 table_sum_b[k] += d[k]
-                memory[i, k] += d[k]
+                memory[row, k] += d[k]
         max_change = 0.0
         max_weight = 0.0
         for j in range(n_features):
