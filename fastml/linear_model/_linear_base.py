@@ -38,6 +38,7 @@ __all__ = [
 ]
 
 _BLOCK_ROWS = 16384
+_NUMBA_GRAM_MAX_WORK = 2**28
 
 
 def _describe(kind: str, low: float | None, high: float | None, closed: str) -> str:
@@ -152,28 +153,55 @@ def centered_gram(
 ) -> np.ndarray:
     """``(X - X_offset)' diag(s) (X - X_offset)`` as float64 (n_features, n_features).
 
-    X is never copied whole: rows are centred in blocks of 16384 and each block's
-    product goes through BLAS syrk in X's dtype (float32 blocks for float32 X, the
-    precision scikit-learn itself works in), accumulated across blocks in float64.
+    X is never copied whole. Small products (``n_samples * n_features^2 <= 2^28``)
+    go through the Numba kernel fastml.kernels.linear.gram.accumulate_gram (float64
+    accumulation, fixed row blocks: the same result for any thread count, no BLAS
+    thread start-up); larger ones through BLAS syrk on centred blocks of 16384 rows
+    in X's dtype (float32 blocks for float32 X, the precision scikit-learn itself
+    works in), accumulated across blocks in float64.
     """
-    from scipy.linalg import blas
-
-    syrk = blas.ssyrk if X.dtype == np.float32 else blas.dsyrk
     n_samples, n_features = X.shape
-    gram = np.zeros((n_features, n_features), dtype=np.float64)
-    offset = X_offset.astype(X.dtype)
-    centre = bool(np.any(X_offset != 0.0))
-    for start in range(0, n_samples, _BLOCK_ROWS):
-        block = X[start : start + _BLOCK_ROWS]
-        if centre:
-            block = block - offset
-        if sample_weight is not None:
-            root = np.sqrt(sample_weight[start : start + _BLOCK_ROWS]).astype(X.dtype)
-            block = block * root[:, None]
-        # syrk on the F-ordered view block.T: the upper triangle of block' block,
-        # half the multiply-adds of a general product.
-        gram += syrk(1.0, block.T, trans=0, lower=0)
-    upper = np.triu(gram)
+    if n_samples * n_features * n_features <= _NUMBA_GRAM_MAX_WORK:
+        from fastml.kernels.linear.gram import accumulate_gram
+
+        block_rows = max(1024, -(-n_samples // 16))
+        block_rows = -(-block_rows // 4) * 4
+        n_blocks = max(1, -(-n_samples // block_rows))
+        partial = np.zeros((n_blocks, n_features, n_features))
+        weighted = sample_weight is not None
+        root = (
+            np.sqrt(np.asarray(sample_weight, dtype=np.float64))
+            if weighted
+            else np.ones(1)
+        )
+        accumulate_gram(
+            X,
+            np.ascontiguousarray(X_offset, dtype=np.float64),
+            root,
+            weighted,
+            block_rows,
+            partial,
+        )
+        upper = partial.sum(axis=0)
+    else:
+        from scipy.linalg import blas
+
+        syrk = blas.ssyrk if X.dtype == np.float32 else blas.dsyrk
+        gram = np.zeros((n_features, n_features), dtype=np.float64)
+        offset = X_offset.astype(X.dtype)
+        centre = bool(np.any(X_offset != 0.0))
+        for start in range(0, n_samples, _BLOCK_ROWS):
+            block = X[start : start + _BLOCK_ROWS]
+            if centre:
+                block = block - offset
+            if sample_weight is not None:
+                root = np.sqrt(sample_weight[start : start + _BLOCK_ROWS])
+                block = block * root.astype(X.dtype)[:, None]
+            # syrk on the F-ordered view block.T: the upper triangle of
+            # block' block, half the multiply-adds of a general product.
+            gram += syrk(1.0, block.T, trans=0, lower=0)
+        upper = gram
+    upper = np.triu(upper)
     return upper + np.triu(upper, 1).T
 
 
