@@ -21,7 +21,6 @@ Naive reference: ``gram_naive`` in tests/naive/linear.py (float64
 from __future__ import annotations
 
 import numpy as np
-
 from fastml.kernels._jit import jit_parallel, prange
 
 __all__ = ["accumulate_gram"]
