@@ -575,14 +575,23 @@ default="rbf"
 
 
 def _class_weights(
-    class_weight: Any, classes: np.ndarray, y_idx: np.ndarray
+    class_weight: Any,
+    classes: np.ndarray,
+    y_idx: np.ndarray,
+    sample_weight: np.ndarray | None = None,
 ) -> np.ndarray:
+    """Per-class multipliers of C; "balanced" is ``n / (n_classes * count)`` with
+    counts weighted by ``sample_weight`` when given (LinearSVC does, SVC does not,
+    as in scikit-learn)."""
     out = np.ones(classes.shape[0])
     if class_weight is None or (isinstance(class_weight, dict) and not class_weight):
         return out
     if isinstance(class_weight, str):
-        counts = np.bincount(y_idx, minlength=classes.shape[0]).astype(np.float64)
-        return y_idx.shape[0] / (classes.shape[0] * counts)
+        counts = np.bincount(
+            y_idx, weights=sample_weight, minlength=classes.shape[0]
+        ).astype(np.float64)
+        total = y_idx.shape[0] if sample_weight is None else sample_weight.sum()
+        return total / (classes.shape[0] * counts)
     unknown = [k for k in class_weight if k not in set(classes.tolist())]
     if unknown:
         raise ValueError(f"The classes, {unknown}, are not in class_weight")

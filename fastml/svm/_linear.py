@@ -221,7 +221,7 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
                 "multi_class='crammer_singer' is not implemented by fastml's LinearSVC"
             )
         weight = check_sample_weight(sample_weight, X.shape[0])
-        cw = _class_weights(self.class_weight, classes, y_idx)
+        cw = _class_weights(self.class_weight, classes, y_idx, weight)
         self.classes_ = classes
         n_classes = classes.shape[0]
         bias = float(self.intercept_scaling) if self.fit_intercept else 0.0
@@ -292,11 +292,11 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
 
 
 def _class_weights(
-    class_weight: Any, classes: np.ndarray, y_idx: np.ndarray
+    class_weight: Any, classes: np.ndarray, y_idx: np.ndarray, weight: np.ndarray
 ) -> np.ndarray:
     from fastml.svm._classes import _class_weights as weights
 
-    return weights(class_weight, classes, y_idx)
+    return weights(class_weight, classes, y_idx, weight)
 
 
 def _fit_dual(
