@@ -410,3 +410,18 @@ def test_incremental_batches_and_errors():
         Xn = X.copy()
         Xn[0, 0] = np.nan
         IncrementalPCA(3).fit(Xn)
+
+
+def test_two_python_threads_at_once():
+    from concurrent.futures import ThreadPoolExecutor
+
+    X = _low_rank(n=2000, p=30)
+    ref = PCA(5, svd_solver="full").fit(X).components_
+
+    def fit(solver: str) -> np.ndarray:
+        return PCA(5, svd_solver=solver, random_state=0).fit(X).components_
+
+    with ThreadPoolExecutor(2) as pool:
+        outs = list(pool.map(fit, ["full", "randomized", "full", "covariance_eigh"]))
+    for out in outs:
+        np.testing.assert_allclose(out, ref, atol=1e-8)
