@@ -416,10 +416,10 @@ def test_two_python_threads_at_once():
     from concurrent.futures import ThreadPoolExecutor
 
     X = _low_rank(n=2000, p=30)
-    ref = PCA(5, svd_solver="full").fit(X).components_
+    ref = PCA(4, svd_solver="full").fit(X).components_
 
     def fit(solver: str) -> np.ndarray:
-        return PCA(5, svd_solver=solver, random_state=0).fit(X).components_
+        return PCA(4, svd_solver=solver, random_state=0).fit(X).components_
 
     with ThreadPoolExecutor(2) as pool:
         outs = list(pool.map(fit, ["full", "randomized", "full", "covariance_eigh"]))
