@@ -182,6 +182,8 @@ _FAMILIES: dict[str, tuple[str, Callable[[ModuleType], int] | None]] = {
     "neighbors": ("fastml.neighbors", None),
     "cluster": ("fastml.cluster", None),
     "nn": ("fastml.nn", None),
+    "tree": ("fastml.tree", None),
+    "decomposition": ("fastml.decomposition", None),
 }
 
 
