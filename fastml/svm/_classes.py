@@ -412,7 +412,7 @@ default="rbf"
                 f"{classes.shape[0]} class"
             )
         weight = check_sample_weight(
-            sample_weight, X.shape[0], ensure_non_negative=False
+            sample_weight, X.shape[0], ensure_non_negative=False, allow_all_zero=True
         )
         self.classes_ = classes
         self.class_weight_ = _class_weights(self.class_weight, classes, y_idx)
@@ -726,7 +726,7 @@ default="rbf"
         X, y = self._fit_X(X, y, classifier=False)
         y = np.asarray(y, dtype=np.float64)
         weight = check_sample_weight(
-            sample_weight, X.shape[0], ensure_non_negative=False
+            sample_weight, X.shape[0], ensure_non_negative=False, allow_all_zero=True
         )
         if not np.any(weight > 0):
             raise ValueError(
