@@ -16,7 +16,7 @@ import numpy as np
 from fastml.benchmarking._registry import Peer, Size, Workload
 
 _SIZES = {
-    "tiny": [{"n_samples": 2_000, "n_features": 20}],
+    "tiny": [{"n_samples": 2_000, "n_features": 40}],
     "quick": [{"n_samples": 100_000, "n_features": 200}],
     "full": [{"n_samples": 100_000, "n_features": 200}],
 }
@@ -28,7 +28,7 @@ def _make(size: Size, seed: int) -> dict[str, Any]:
     X, y = make_classification(
         n_samples=size["n_samples"],
         n_features=size["n_features"],
-        n_informative=min(20, size["n_features"]),
+        n_informative=min(20, size["n_features"] // 2),
         random_state=seed,
     )
     return {"X": np.ascontiguousarray(X, dtype=np.float32), "y": y}
