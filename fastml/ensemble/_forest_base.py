@@ -137,6 +137,30 @@ def _tree_groups(tree_ptr: np.ndarray) -> list[tuple[int, int]]:
     return groups
 
 
+def _run_dynamic(n_items: int, n_threads: int, func: Callable[[int], None]) -> None:
+    """Call ``func(i)`` for every i in ``[0, n_items)`` on the shared thread pool,
+    each thread taking the next item from a shared counter (robust to a core busy
+    with another process); ``func`` must be safe to run concurrently on different
+    items, and each item's result must not depend on the thread that runs it."""
+    n_threads = max(1, min(int(n_threads), n_items))
+    if n_threads == 1:
+        for i in range(n_items):
+            func(i)
+        return
+    counter = itertools.count()
+    lock = threading.Lock()
+
+    def work(start: int, stop: int) -> None:
+        while True:
+            with lock:
+                i = next(counter)
+            if i >= n_items:
+                return
+            func(i)
+
+    run_chunks(work, n_threads, n_threads)
+
+
 def _leaf_blocks(
     X: np.ndarray,
     packed: dict[str, Any],
@@ -145,29 +169,24 @@ def _leaf_blocks(
     consume: Callable[[int, int, np.ndarray], None],
 ) -> None:
     """Walk every row of X through every tree with the shared packed kernel and
-    hand the leaf ids of rows ``[a, b)`` (an (b - a, n_trees) float64 buffer) to
-    ``consume(a, b, leaf_ids)``; row ranges run on the thread pool, in chunks of
-    whole 128-row blocks (the kernel's SIMD unit), with buffers of ~2 MB, each
-    chunk walking one group of trees after the other."""
+    hand the leaf ids of rows ``[a, b)`` (a (b - a, n_trees) float64 buffer of
+    ~2 MB at most; a multiple of the kernel's 128-row SIMD block) to
+    ``consume(a, b, leaf_ids)``; the row ranges run on the thread pool, each one
+    walking one group of trees after the other."""
     from fastml.kernels.tree.predict import SMALL_BATCH, predict_packed
 
     n_samples = X.shape[0]
     n_trees = tree_groups[-1][1]
-    block = int(SMALL_BATCH)
-    step = block * max(1, 2048 // max(1, n_trees))
+    step = int(SMALL_BATCH) * max(1, 2048 // max(1, n_trees))
 
-    def work(start: int, stop: int) -> None:
-        lo, hi = start * block, min(stop * block, n_samples)
-        leaves = np.empty((min(step, hi - lo), n_trees))
-        for a in range(lo, hi, step):
-            b = min(a + step, hi)
-            buf = leaves[: b - a]
-            buf[:] = 0.0
-            for g0, g1 in tree_groups:
-                predict_packed(X[a:b], packed, n_trees, g0, g1, buf, 1)
-            consume(a, b, buf)
+    def item(i: int) -> None:
+        a, b = i * step, min((i + 1) * step, n_samples)
+        buf = np.zeros((b - a, n_trees))
+        for g0, g1 in tree_groups:
+            predict_packed(X[a:b], packed, n_trees, g0, g1, buf, 1)
+        consume(a, b, buf)
 
-    run_chunks(work, (n_samples + block - 1) // block, n_threads)
+    _run_dynamic((n_samples + step - 1) // step, n_threads, item)
 
 
 class _BaseForest(BaseEstimator):
@@ -426,24 +445,16 @@ class _BaseForest(BaseEstimator):
         make = self._tree_maker(X, y_tree)
         n_trees = seeds.shape[0]
         out: list[Any] = [None] * n_trees
-        counter = itertools.count()
-        lock = threading.Lock()
         verbose = int(self.verbose)
 
-        def work(start: int, stop: int) -> None:
-            while True:
-                with lock:
-                    i = next(counter)
-                if i >= n_trees:
-                    return
-                if verbose > 1:
-                    _logger.info("building tree %d of %d", i + 1, n_trees)
-                seed = int(seeds[i])
-                weight = self._tree_weight(seed, y_tree, sample_weight, draw_weight)
-                out[i] = make(seed, weight)
+        def item(i: int) -> None:
+            if verbose > 1:
+                _logger.info("building tree %d of %d", i + 1, n_trees)
+            seed = int(seeds[i])
+            weight = self._tree_weight(seed, y_tree, sample_weight, draw_weight)
+            out[i] = make(seed, weight)
 
-        n_threads = min(resolve_n_jobs(self.n_jobs), n_trees)
-        run_chunks(work, n_threads, n_threads)
+        _run_dynamic(n_trees, resolve_n_jobs(self.n_jobs), item)
         return out
 
     # ------------------------------------------------------- out of bag
@@ -534,7 +545,7 @@ class _BaseForest(BaseEstimator):
     def _mean_values(self, X: np.ndarray) -> np.ndarray:
         """(n_samples, n_values): the mean leaf vector over all trees, each row
         summed in tree order by one thread (the same result for any n_jobs)."""
-        from fastml.kernels.tree.predict import SMALL_BATCH, predict_packed
+        from fastml.kernels.tree.predict import predict_packed
 
         cache = self._predict_cache()
         n_trees, values, packed = cache.n_trees, cache.values, cache.packed
@@ -553,19 +564,16 @@ class _BaseForest(BaseEstimator):
             return out
 
         column = np.zeros((n_samples, 1))
-        block = int(SMALL_BATCH)
         groups = cache.tree_groups
 
-        def work(start: int, stop: int) -> None:
-            # Chunks of whole row blocks (the kernel's SIMD unit), GIL released; a
-            # row's sum still runs over the trees in order (group after group).
-            lo, hi = start * block, min(stop * block, n_samples)
-            for a in range(lo, hi, _CHUNK_ROWS):
-                b = min(a + _CHUNK_ROWS, hi)
-                for g0, g1 in groups:
-                    predict_packed(X[a:b], packed, 1, g0, g1, column[a:b], 1)
+        def item(i: int) -> None:
+            # Whole 128-row blocks (the kernel's SIMD unit), GIL released; a row's
+            # sum still runs over the trees in order (group after group).
+            a, b = i * _CHUNK_ROWS, min((i + 1) * _CHUNK_ROWS, n_samples)
+            for g0, g1 in groups:
+                predict_packed(X[a:b], packed, 1, g0, g1, column[a:b], 1)
 
-        run_chunks(work, (n_samples + block - 1) // block, n_threads)
+        _run_dynamic((n_samples + _CHUNK_ROWS - 1) // _CHUNK_ROWS, n_threads, item)
         column /= n_trees
         if values.shape[1] == 1:
             return column
