@@ -2,11 +2,10 @@
 
 import numpy as np
 import pytest
-from naive.linear import enet_cd_naive, enet_kkt_violation, gram_naive
-
 from fastml.kernels._jit import num_threads
 from fastml.kernels.linear.cd import enet_cd_gram, enet_cd_residual, enet_dual_gap
 from fastml.kernels.linear.gram import accumulate_gram
+from naive.linear import enet_cd_naive, enet_kkt_violation, gram_naive
 
 
 def _problem(seed, n=40, p=8, rho=0.6):
