@@ -14,14 +14,16 @@ softmax kernels); they are not called here because the fused passes below need t
 loss, the per-row derivative and the gradient's accumulation in one sweep over X.
 
 ``loss_gradient_binary`` / ``loss_gradient_multinomial``
-    One pass over X in blocks of ``BLOCK_ROWS`` rows: per row the score (a dot
-    product with 8 independent float64 accumulators, so it pipelines; the order of
-    the additions depends only on n_features), the weighted loss and derivative
-    ``g_i``, and ``g_i x_i`` added to the block's partial gradient. Blocks run in
-    parallel (prange); their partial sums are then added in block order, so the
-    result does not depend on the thread count. X is read once per evaluation
-    (against two matrix-vector products for ``X w`` then ``X^T g``).
-    Arithmetic is float64 whatever X's dtype.
+    One pass over a range of row blocks of ``BLOCK_ROWS`` rows: per row the score
+    (a dot product with 8 independent float64 accumulators, so it pipelines; the
+    order of the additions depends only on n_features), the weighted loss and
+    derivative ``g_i``, and ``g_i x_i`` added to the block's partial gradient. X is
+    read once per evaluation (against two matrix-vector products for ``X w`` then
+    ``X^T g``). Arithmetic is float64 whatever X's dtype. The kernels are serial
+    and release the GIL: the caller (fastml.linear_model._logistic) splits the
+    blocks over Python threads (fastml._parallel.run_chunks: no OpenMP workers
+    spinning between the optimiser's calls) and adds the per-block partial sums in
+    block order, so results do not depend on the thread count.
 
 ``saga_fit``
     SAGA (Defazio, Bach and Lacoste-Julien 2014) for
@@ -54,7 +56,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from fastml.kernels._jit import jit, jit_parallel, prange
+from fastml.kernels._jit import jit
 
 __all__ = [
     "BLOCK_ROWS",
@@ -107,16 +109,21 @@ def _binary_loss_derivative(z: float, y: float) -> tuple[float, float]:
     return loss, sig - y
 
 
-@jit_parallel
+@jit
 def loss_gradient_binary(
     X: np.ndarray,
     y: np.ndarray,
     sample_weight: np.ndarray,
     coef: np.ndarray,
     intercept: float,
-    grad: np.ndarray,
-) -> float:
-    """Summed weighted binary log-loss and its gradient, in one pass over X.
+    block_start: int,
+    block_stop: int,
+    partial: np.ndarray,
+    partial_loss: np.ndarray,
+) -> None:
+    """Weighted binary log-loss and gradient of row blocks [block_start, block_stop).
+
+    Block b covers rows [b BLOCK_ROWS, min((b + 1) BLOCK_ROWS, n_samples)).
 
     Parameters
     ----------
@@ -126,21 +133,19 @@ def loss_gradient_binary(
         Empty: every weight is 1.
     coef : ndarray of shape (n_features,), float64 (IN)
     intercept : float
-    grad : ndarray of shape (n_features + 1,), float64 (OUT)
-        sum_i s_i (sigmoid(z_i) - y_i) [x_i, 1]: the last entry is the intercept's.
-
-    Returns
-    -------
-    loss : float
-        sum_i s_i (softplus(z_i) - y_i z_i).
+    block_start, block_stop : int
+        The blocks to process (callers split the blocks over threads).
+    partial : ndarray of shape (n_blocks, n_features + 1), float64 (OUT)
+        Row b: sum over block b of s_i (sigmoid(z_i) - y_i) [x_i, 1] (the last
+        entry is the intercept's). Only rows block_start..block_stop-1 are written.
+    partial_loss : ndarray of shape (n_blocks,), float64 (OUT)
+        Entry b: sum over block b of s_i (softplus(z_i) - y_i z_i).
     """
     n_samples, n_features = X.shape
-    n_blocks = (n_samples + BLOCK_ROWS - 1) // BLOCK_ROWS
-    partial = np.zeros((n_blocks, n_features + 1))
-    partial_loss = np.zeros(n_blocks)
     weighted = sample_weight.shape[0] > 0
-    for block in prange(n_blocks):
+    for block in range(block_start, block_stop):
         g = partial[block]
+        g[:] = 0.0
         acc = 0.0
         acc_b = 0.0
         for i in range(block * BLOCK_ROWS, min(n_samples, (block + 1) * BLOCK_ROWS)):
@@ -155,13 +160,6 @@ def loss_gradient_binary(
                 g[j] += d * np.float64(X[i, j])
         g[n_features] = acc_b
         partial_loss[block] = acc
-    total = 0.0
-    grad[:] = 0.0
-    for block in range(n_blocks):
-        total += partial_loss[block]
-        for j in range(n_features + 1):
-            grad[j] += partial[block, j]
-    return total
 
 
 @jit(inline="always")
@@ -194,16 +192,20 @@ def _softmax_inplace(z: np.ndarray) -> tuple[float, float]:
     return zmax, math.log(total)
 
 
-@jit_parallel
+@jit
 def loss_gradient_multinomial(
     X: np.ndarray,
     labels: np.ndarray,
     sample_weight: np.ndarray,
     coef: np.ndarray,
     intercept: np.ndarray,
-    grad: np.ndarray,
-) -> float:
-    """Summed weighted multinomial log-loss and its gradient, in one pass over X.
+    block_start: int,
+    block_stop: int,
+    partial: np.ndarray,
+    partial_loss: np.ndarray,
+) -> None:
+    """Weighted multinomial log-loss and gradient of row blocks [block_start,
+    block_stop) (block b: rows b BLOCK_ROWS to (b + 1) BLOCK_ROWS).
 
     Parameters
     ----------
@@ -212,24 +214,20 @@ def loss_gradient_multinomial(
     sample_weight : ndarray of shape (n_samples,) or (0,), float64 (IN)
     coef : ndarray of shape (n_features, n_classes), float64 (IN)
     intercept : ndarray of shape (n_classes,), float64 (IN)
-    grad : ndarray of shape (n_features + 1, n_classes), float64 (OUT)
-        sum_i s_i (softmax(z_i) - onehot(c_i)) outer [x_i, 1]: the last row is the
-        intercepts'.
-
-    Returns
-    -------
-    loss : float
-        sum_i s_i (logsumexp(z_i) - z_i[c_i]).
+    block_start, block_stop : int
+    partial : ndarray of shape (n_blocks, n_features + 1, n_classes), float64 (OUT)
+        Block b's sum of s_i (softmax(z_i) - onehot(c_i)) outer [x_i, 1] (the last
+        row is the intercepts').
+    partial_loss : ndarray of shape (n_blocks,), float64 (OUT)
+        Block b's sum of s_i (logsumexp(z_i) - z_i[c_i]).
     """
     n_samples, n_features = X.shape
     n_classes = coef.shape[1]
-    n_blocks = (n_samples + BLOCK_ROWS - 1) // BLOCK_ROWS
-    partial = np.zeros((n_blocks, n_features + 1, n_classes))
-    partial_loss = np.zeros(n_blocks)
     weighted = sample_weight.shape[0] > 0
-    for block in prange(n_blocks):
+    z = np.empty(n_classes)
+    for block in range(block_start, block_stop):
         g = partial[block]
-        z = np.empty(n_classes)
+        g[:] = 0.0
         acc = 0.0
         for i in range(block * BLOCK_ROWS, min(n_samples, (block + 1) * BLOCK_ROWS)):
             c = labels[i]
@@ -248,14 +246,6 @@ def loss_gradient_multinomial(
             for k in range(n_classes):
                 g[n_features, k] += z[k]
         partial_loss[block] = acc
-    total = 0.0
-    grad[:] = 0.0
-    for block in range(n_blocks):
-        total += partial_loss[block]
-        for j in range(n_features + 1):
-            for k in range(n_classes):
-                grad[j, k] += partial[block, j, k]
-    return total
 
 
 @jit(inline="always")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from fastml.kernels._jit import num_threads
 from fastml.kernels.linear import logistic as K
 from naive.logistic import (
     binary_loss_gradient,
@@ -19,6 +18,27 @@ from naive.logistic import (
 # float32 X: the kernel widens each entry exactly to float64, so the reference on
 # X.astype(float64) is the same arithmetic: same tolerance.
 RTOL = 1e-12
+
+
+def _binary_kernel(X, y, w, coef, b, grad):
+    """All blocks in one call, partial sums added in block order."""
+    n_blocks = max(1, -(-X.shape[0] // K.BLOCK_ROWS))
+    partial = np.full((n_blocks, X.shape[1] + 1), np.nan)
+    partial_loss = np.full(n_blocks, np.nan)
+    K.loss_gradient_binary(X, y, w, coef, b, 0, n_blocks, partial, partial_loss)
+    grad[:] = partial.sum(axis=0)
+    return partial_loss.sum()
+
+
+def _multinomial_kernel(X, labels, w, coef, b, grad):
+    n_blocks = max(1, -(-X.shape[0] // K.BLOCK_ROWS))
+    partial = np.full((n_blocks, X.shape[1] + 1, coef.shape[1]), np.nan)
+    partial_loss = np.full(n_blocks, np.nan)
+    K.loss_gradient_multinomial(
+        X, labels, w, coef, b, 0, n_blocks, partial, partial_loss
+    )
+    grad[:] = partial.sum(axis=0)
+    return partial_loss.sum()
 
 
 def _data(seed: int, n: int, p: int, dtype: type, k: int = 2):
@@ -45,7 +65,7 @@ def test_binary_matches_naive(dtype, seed, n, p, weighted):
     b = float(rng.standard_normal())
     w = sw if weighted else np.empty(0)
     grad = np.empty(p + 1)
-    loss = K.loss_gradient_binary(X, y.astype(np.float64), w, coef, b, grad)
+    loss = _binary_kernel(X, y.astype(np.float64), w, coef, b, grad)
     ref_loss, ref_grad = binary_loss_gradient(X, y, w, coef, b)
     scale = float(np.sum(np.abs(X.astype(float)))) * (3.0 if weighted else 1.0)
     _close(np.array(loss), np.array(ref_loss), scale * (np.abs(coef).max() + 1))
@@ -62,7 +82,7 @@ def test_multinomial_matches_naive(dtype, seed, n, p, k, weighted):
     b = rng.standard_normal(k)
     w = sw if weighted else np.empty(0)
     grad = np.empty((p + 1, k))
-    loss = K.loss_gradient_multinomial(X, y.astype(np.int64), w, coef, b, grad)
+    loss = _multinomial_kernel(X, y.astype(np.int64), w, coef, b, grad)
     ref_loss, ref_grad = multinomial_loss_gradient(X, y, w, coef, b)
     scale = float(np.sum(np.abs(X.astype(float)))) * (3.0 if weighted else 1.0)
     _close(np.array(loss), np.array(ref_loss), scale * (np.abs(coef).max() + 1))
@@ -77,7 +97,7 @@ def test_gradients_match_finite_differences():
     coef, b = rng.standard_normal(6) * 0.3, 0.2
     yb = (y > 0).astype(np.float64)
     grad = np.empty(7)
-    K.loss_gradient_binary(X, yb, sw, coef, b, grad)
+    _binary_kernel(X, yb, sw, coef, b, grad)
     h = 1e-6
     params = np.append(coef, b)
     num = np.empty(7)
@@ -86,14 +106,14 @@ def test_gradients_match_finite_differences():
         e = np.zeros(7)
         e[j] = h
         up, down = params + e, params - e
-        fu = K.loss_gradient_binary(X, yb, sw, up[:6], up[6], dummy)
-        fd = K.loss_gradient_binary(X, yb, sw, down[:6], down[6], dummy)
+        fu = _binary_kernel(X, yb, sw, up[:6], up[6], dummy)
+        fd = _binary_kernel(X, yb, sw, down[:6], down[6], dummy)
         num[j] = (fu - fd) / (2 * h)
     np.testing.assert_allclose(grad, num, rtol=1e-6, atol=1e-6)
     # multinomial
     W, c = rng.standard_normal((6, 3)) * 0.3, rng.standard_normal(3) * 0.1
     gm = np.empty((7, 3))
-    K.loss_gradient_multinomial(X, y.astype(np.int64), sw, W, c, gm)
+    _multinomial_kernel(X, y.astype(np.int64), sw, W, c, gm)
     dm = np.empty((7, 3))
     P = np.vstack([W, c])
     for j in range(7):
@@ -101,10 +121,10 @@ def test_gradients_match_finite_differences():
             up, down = P.copy(), P.copy()
             up[j, k] += h
             down[j, k] -= h
-            fu = K.loss_gradient_multinomial(
+            fu = _multinomial_kernel(
                 X, y.astype(np.int64), sw, up[:6].copy(), up[6].copy(), dm
             )
-            fd = K.loss_gradient_multinomial(
+            fd = _multinomial_kernel(
                 X, y.astype(np.int64), sw, down[:6].copy(), down[6].copy(), dm
             )
             np.testing.assert_allclose(
@@ -113,20 +133,49 @@ def test_gradients_match_finite_differences():
 
 
 def test_thread_count_does_not_change_results():
-    X, y, sw = _data(9, 5 * K.BLOCK_ROWS + 17, 21, np.float32, 3)
-    coef = np.linspace(-1, 1, 21)
+    # through the estimator's orchestration: blocks split over Python threads
+    from fastml.linear_model._logistic import _loss_gradient
+
+    X, y, sw = _data(9, 12 * K.BLOCK_ROWS + 17, 50, np.float32, 3)
+    coef = np.linspace(-1, 1, 50)
     out = []
-    for n_threads in (1, 2):
-        g = np.empty(22)
-        gm = np.empty((22, 3))
-        with num_threads(n_threads):
-            lb = K.loss_gradient_binary(X, (y > 0).astype(float), sw, coef, 0.3, g)
-            lm = K.loss_gradient_multinomial(
-                X, y.astype(np.int64), sw, np.tile(coef[:, None], 3), np.ones(3), gm
-            )
+    for n_threads in (1, 2, 3):
+        g = np.empty((51, 1))
+        gm = np.empty((51, 3))
+        lb = _loss_gradient(
+            X, (y > 0).astype(float), sw, coef[:, None], np.array([0.3]), g, n_threads
+        )
+        lm = _loss_gradient(
+            X,
+            y.astype(np.int64),
+            sw,
+            np.tile(coef[:, None], 3),
+            np.ones(3),
+            gm,
+            n_threads,
+        )
         out.append((lb, g, lm, gm))
-    assert out[0][0] == out[1][0] and out[0][2] == out[1][2]
-    assert np.array_equal(out[0][1], out[1][1]) and np.array_equal(out[0][3], out[1][3])
+    ref_loss, ref_grad = binary_loss_gradient(X, (y > 0).astype(float), sw, coef, 0.3)
+    _close(out[0][1][:, 0], ref_grad, float(np.abs(X).sum()) * 3)
+    for other in out[1:]:
+        assert out[0][0] == other[0] and out[0][2] == other[2]
+        assert np.array_equal(out[0][1], other[1]) and np.array_equal(
+            out[0][3], other[3]
+        )
+
+
+def test_block_ranges_write_only_their_blocks():
+    X, y, _ = _data(4, 3 * K.BLOCK_ROWS + 5, 6, np.float64)
+    partial = np.full((4, 7), -1.0)
+    partial_loss = np.full(4, -1.0)
+    K.loss_gradient_binary(
+        X, y.astype(float), np.empty(0), np.ones(6), 0.0, 1, 3, partial, partial_loss
+    )
+    assert np.all(partial[[0, 3]] == -1.0) and np.all(partial_loss[[0, 3]] == -1.0)
+    rows = slice(K.BLOCK_ROWS, 3 * K.BLOCK_ROWS)
+    ref_loss, ref_grad = binary_loss_gradient(X[rows], y[rows], None, np.ones(6), 0.0)
+    _close(partial[1:3].sum(axis=0), ref_grad, float(np.abs(X).sum()))
+    assert partial_loss[1:3].sum() == pytest.approx(ref_loss, rel=1e-12)
 
 
 def test_extreme_scores_stay_finite():
@@ -134,11 +183,11 @@ def test_extreme_scores_stay_finite():
     X = np.array([[1000.0], [-1000.0], [1000.0], [-1000.0]])
     y = np.array([1.0, 0.0, 0.0, 1.0])
     g = np.empty(2)
-    loss = K.loss_gradient_binary(X, y, np.empty(0), np.ones(1), 0.0, g)
+    loss = _binary_kernel(X, y, np.empty(0), np.ones(1), 0.0, g)
     assert loss == pytest.approx(2000.0, rel=1e-15)
     np.testing.assert_allclose(g, [2000.0, 0.0])
     gm = np.empty((2, 2))
-    lm = K.loss_gradient_multinomial(
+    lm = _multinomial_kernel(
         X, y.astype(np.int64), np.empty(0), np.array([[1.0, -1.0]]), np.zeros(2), gm
     )
     assert lm == pytest.approx(4000.0, rel=1e-15)
