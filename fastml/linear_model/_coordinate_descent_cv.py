@@ -74,6 +74,19 @@ def _alpha_grid(
 class _LinearModelCV(RegressorMixin, LinearModel):
     """Shared fit of LassoCV and ElasticNetCV."""
 
+    eps: float
+    alphas: Any
+    fit_intercept: bool
+    precompute: Any
+    max_iter: int
+    tol: float
+    copy_X: bool
+    cv: Any
+    n_jobs: int | None
+    positive: bool
+    random_state: Any
+    selection: str
+
     def _l1_ratios(self) -> list[float]:
         return [1.0]
 
@@ -153,7 +166,7 @@ class _LinearModelCV(RegressorMixin, LinearModel):
                 for r in l1_ratios
             ]
         else:
-            values = list(np.asarray(self.alphas, dtype=object).ravel())
+            values = list(np.asarray(self.alphas).ravel())
             for index, alpha in enumerate(values):
                 if isinstance(alpha, np.generic):
                     alpha = alpha.item()

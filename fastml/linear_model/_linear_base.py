@@ -262,6 +262,9 @@ def center_scale(
 class LinearModel(BaseEstimator):
     """Prediction ``X @ coef_.T + intercept_`` shared by the linear regressors."""
 
+    coef_: Any
+    intercept_: Any
+
     def _set_intercept(
         self, X_offset: np.ndarray, y_offset: np.ndarray | float, fit_intercept: bool
     ) -> None:
@@ -271,7 +274,7 @@ class LinearModel(BaseEstimator):
                 coef.astype(np.float64), X_offset
             )
             if coef.ndim == 1:
-                self.intercept_: Any = float(intercept)
+                self.intercept_ = float(intercept)
             else:
                 self.intercept_ = intercept.astype(coef.dtype)
         else:

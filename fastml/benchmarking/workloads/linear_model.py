@@ -76,10 +76,11 @@ def enet_objective(
 
 def _cd_runner(lib: str, name: str, l1_ratio: float) -> Any:
     def run(data: dict[str, Any], n_threads: int) -> Any:
+        module: Any = None
         if lib == "fastml":
             import fastml.linear_model as module
         else:
-            import sklearn.linear_model as module
+            import sklearn.linear_model as module  # type: ignore[no-redef]
         kwargs: dict[str, Any] = {"alpha": CD_ALPHA, "tol": CD_TOL}
         if name == "ElasticNet":
             kwargs["l1_ratio"] = l1_ratio
@@ -100,7 +101,7 @@ def _ridge_runner(lib: str) -> Any:
         if lib == "fastml":
             from fastml.linear_model import Ridge
         else:
-            from sklearn.linear_model import Ridge
+            from sklearn.linear_model import Ridge  # type: ignore[no-redef]
         return Ridge(alpha=RIDGE_ALPHA).fit(data["X"], data["y"])
 
     return run
