@@ -74,12 +74,10 @@ def _solver_data(
             Kpre,
             rows.astype(np.int64),
         )
-    sub = X[rows]
-    XT = np.ascontiguousarray(sub.T, dtype=np.float64)
-    sq = np.einsum("ij,ij->i", sub, sub) if params.kind == 2 else np.zeros(len(rows))
-    # the squared norms in the summation order of the row kernel (sequential)
+    XT = np.ascontiguousarray(X[rows].T, dtype=np.float64)
+    # squared norms summed over features in order, as the row kernel's dot products
+    sq = np.zeros(len(rows))
     if params.kind == 2:
-        sq = np.zeros(len(rows))
         for k in range(XT.shape[0]):
             sq += XT[k] * XT[k]
     return XT, sq, np.zeros((1, 1)), rows.astype(np.int64)
@@ -168,12 +166,6 @@ def kernel_block(
         int(params.degree),
     )
     return D
-
-
-def _pair_decisions_from_kernel(
-    K: np.ndarray, coef: np.ndarray, rho: np.ndarray
-) -> np.ndarray:
-    return K @ coef - rho
 
 
 def pair_coefficients(dual_coef: np.ndarray, n_support: np.ndarray) -> np.ndarray:

@@ -6,7 +6,7 @@ Decision values of many rows are ``K(X, SV) @ dual_coef.T - rho``; the dot produ
 
 - linear: ``d``; poly: ``(gamma d + coef0)^degree``;
 - rbf: ``exp(-gamma max(|x|^2 + |s|^2 - 2 d, 0))`` (the squared distance clipped at
-  0 against cancellation);
+  0 against cancellation; exp from kernels/_vecmath.py, which vectorises);
 - sigmoid: ``tanh(gamma d + coef0)``.
 
 Rows are processed in parallel; each element is independent, so the result does not
@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 
 from fastml.kernels._jit import jit_parallel, prange
+from fastml.kernels._vecmath import exp_nonpos_f64
 
 __all__ = ["apply_kernel_block"]
 
@@ -55,7 +56,7 @@ def apply_kernel_block(kind, D, sq_rows, sq_cols, gamma, coef0, degree):
                 d2 = sr + sq_cols[c] - 2.0 * row[c]
                 if d2 < 0.0:
                     d2 = 0.0
-                row[c] = math.exp(-gamma * d2)
+                row[c] = exp_nonpos_f64(-gamma * d2, 0.0)
         else:
             for c in range(n_cols):
                 row[c] = math.tanh(gamma * row[c] + coef0)
