@@ -354,8 +354,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     warm_start : bool, default=False
         Start from the previous fit's coefficients.
     n_jobs : int or None, default=None
-        Threads of the loss/gradient kernel (None: fastml's default; -1: all
-        cores). scikit-learn 1.9 ignores this parameter; fastml uses it.
+        Threads of the loss/gradient passes (None: 1; -1: all cores); problems
+        with fewer than 500,000 entries in X use fewer threads (a second thread
+        costs more than it saves there). scikit-learn 1.9 ignores this parameter
+        (deprecated there); fastml uses it. Results do not depend on it.
 
     Attributes
     ----------
