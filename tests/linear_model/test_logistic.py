@@ -340,3 +340,29 @@ def test_predict_errors():
         clf.predict(X[:, :3])
     with pytest.raises(ValueError, match="NaN"):
         clf.predict_proba(np.full((1, 5), np.nan))
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "saga"])
+def test_float32_is_the_float64_problem_on_the_same_values(solver):
+    # the kernels widen float32 entries exactly and compute in float64, so a float32
+    # X gives the float64 fit of the same values, rounded once to float32
+    X, y = _multi()
+    X32 = X.astype(np.float32)
+    kw = {"solver": solver, "l1_ratio": 1.0 if solver == "saga" else 0.0, "C": 0.5}
+    a = LogisticRegression(random_state=0, **kw).fit(X32, y)
+    b = LogisticRegression(random_state=0, **kw).fit(X32.astype(np.float64), y)
+    assert a.coef_.dtype == np.float32
+    np.testing.assert_array_equal(a.coef_, b.coef_.astype(np.float32))
+
+
+def test_concurrent_fits_from_two_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y = _multi(n=2600, p=200)  # 520,000 entries: the passes use 2 threads
+    ref = LogisticRegression(n_jobs=2).fit(X, y).coef_
+    with ThreadPoolExecutor(2) as pool:
+        fits = list(
+            pool.map(lambda _: LogisticRegression(n_jobs=2).fit(X, y).coef_, range(4))
+        )
+    for coef in fits:
+        np.testing.assert_array_equal(coef, ref)
