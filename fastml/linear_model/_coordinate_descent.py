@@ -474,7 +474,7 @@ default=False
     >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [3.0, 2.0]])
     >>> model = ElasticNet(alpha=0.01).fit(X, np.array([1.0, 1.0, 3.0, 5.0]))
     >>> model.coef_.round(2)
-    array([1.03, 0.9 ])
+    array([1.  , 0.98])
     """
 
     _path_l1_ratio_fixed: float | None = None

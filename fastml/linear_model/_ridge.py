@@ -188,7 +188,7 @@ class Ridge(RegressorMixin, LinearModel):
     >>> from fastml.linear_model import Ridge
     >>> X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
     >>> Ridge(alpha=1.0).fit(X, np.array([0.0, 0.1, 1.0])).coef_.round(4)
-    array([0.3833, 0.1167])
+    array([0.35, 0.15])
     """
 
     def __init__(
