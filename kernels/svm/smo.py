@@ -116,20 +116,22 @@ def compute_kernel_row(
             row = XT[k, c0:c1]
             for j in range(m):
                 acc[j] += v * row[j]
+        dst = out[c0:c1]
         if kind == 0:
             for j in range(m):
-                out[c0 + j] = acc[j]
+                dst[j] = acc[j]
         elif kind == 1:
             for j in range(m):
-                out[c0 + j] = _powi(gamma * acc[j] + coef0, degree)
+                dst[j] = _powi(gamma * acc[j] + coef0, degree)
         elif kind == 2:
             sqc = sq[c0:c1]
             for j in range(m):
-                s = -gamma * (sqi + sqc[j] - 2.0 * acc[j])
-                out[c0 + j] = exp_nonpos_f64(min(s, 0.0), 0.0)
+                acc[j] = min(-gamma * (sqi + sqc[j] - 2.0 * acc[j]), 0.0)
+            for j in range(m):
+                dst[j] = exp_nonpos_f64(acc[j], 0.0)
         else:
             for j in range(m):
-                out[c0 + j] = math.tanh(gamma * acc[j] + coef0)
+                dst[j] = math.tanh(gamma * acc[j] + coef0)
 
 
 @jit
