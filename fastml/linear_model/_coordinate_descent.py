@@ -104,6 +104,7 @@ def _make_problems(
     sample_weight: np.ndarray | None,
     use_gram: bool,
     gram: np.ndarray | None = None,
+    n_threads: int | None = None,
 ) -> list[_Problem]:
     """One problem per column of Y (2-D), sharing the Gram matrix or X'."""
     n_samples, n_features = X.shape
@@ -111,7 +112,7 @@ def _make_problems(
     problems = []
     if use_gram:
         if gram is None:
-            gram = centered_gram(X, X_offset, sample_weight)
+            gram = centered_gram(X, X_offset, sample_weight, n_threads)
         xty = centered_xty(X, Y, X_offset, y_off, sample_weight)
         for k in range(Y.shape[1]):
             yc = Y[:, k].astype(np.float64) - y_off[k]

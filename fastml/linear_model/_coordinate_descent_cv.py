@@ -235,8 +235,15 @@ class _LinearModelCV(RegressorMixin, LinearModel):
             X_train, y_train[:, None], sw_train, bool(self.fit_intercept)
         )
         use_gram = _use_gram(self.precompute, *X_train.shape)
+        # Folds already run on n_jobs threads: one Numba thread each.
         problem = _make_problems(
-            X_train, y_train[:, None], X_offset, y_offset, sw_train, use_gram
+            X_train,
+            y_train[:, None],
+            X_offset,
+            y_offset,
+            sw_train,
+            use_gram,
+            n_threads=1 if resolve_n_jobs(self.n_jobs) > 1 else None,
         )[0]
         coefs, _, _ = _solve_path(
             problem,

@@ -151,8 +151,13 @@ def centered_gram(
     X: np.ndarray,
     X_offset: np.ndarray,
     sample_weight: np.ndarray | None = None,
+    n_threads: int | None = None,
 ) -> np.ndarray:
     """``(X - X_offset)' diag(s) (X - X_offset)`` as float64 (n_features, n_features).
+
+    ``n_threads`` (Numba threads of the kernel path) None keeps the caller's Numba
+    setting; an int runs the kernel under ``num_threads(n_threads)`` (which also
+    serialises concurrent calls under Numba's workqueue layer).
 
     X is never copied whole. Up to 256 features (or for small products) the Numba
     kernel fastml.kernels.linear.gram.accumulate_gram does it: float64 accumulation,
@@ -184,7 +189,7 @@ def centered_gram(
             if weighted
             else np.ones(1)
         )
-        accumulate_gram(
+        args = (
             X,
             np.ascontiguousarray(X_offset, dtype=np.float64),
             root,
@@ -192,6 +197,13 @@ def centered_gram(
             block_rows,
             partial,
         )
+        if n_threads is None:
+            accumulate_gram(*args)
+        else:
+            from fastml.kernels._jit import num_threads
+
+            with num_threads(n_threads):
+                accumulate_gram(*args)
         upper = partial.sum(axis=0)
     else:
         from scipy.linalg import blas

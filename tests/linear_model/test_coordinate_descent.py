@@ -274,3 +274,16 @@ def test_pickle_and_sparse_coef():
     m2 = pickle.loads(pickle.dumps(m))
     np.testing.assert_array_equal(m.predict(X), m2.predict(X))
     assert m.sparse_coef_.shape == (1, 10)
+
+
+def test_concurrent_fits_from_two_threads():
+    # The kernels release the GIL; two Python threads fitting at once (each
+    # running the parallel Gram kernel) give the serial results.
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y, _ = _data(13, n=300, p=12)
+    serial = [Lasso(alpha=a).fit(X, y).coef_ for a in (0.01, 0.1)]
+    with ThreadPoolExecutor(2) as pool:
+        both = list(pool.map(lambda a: Lasso(alpha=a).fit(X, y).coef_, (0.01, 0.1)))
+    for a, b in zip(serial, both):
+        np.testing.assert_array_equal(a, b)
