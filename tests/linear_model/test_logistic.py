@@ -366,3 +366,18 @@ def test_concurrent_fits_from_two_threads():
         )
     for coef in fits:
         np.testing.assert_array_equal(coef, ref)
+
+
+def test_blas_thread_limit_is_restored():
+    # L-BFGS-B runs with BLAS limited to one thread; the process-wide setting must
+    # come back after sequential and concurrent fits
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y = _binary()
+    before = [i["num_threads"] for i in threadpoolctl.threadpool_info()]
+    LogisticRegression().fit(X, y)
+    with ThreadPoolExecutor(3) as pool:
+        list(pool.map(lambda _: LogisticRegression().fit(X, y), range(12)))
+    after = [i["num_threads"] for i in threadpoolctl.threadpool_info()]
+    assert after[: len(before)] == before
