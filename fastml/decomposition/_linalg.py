@@ -40,7 +40,8 @@ __all__ = [
 _MOMENT_BLOCK = 2048
 _GRAM_BLOCK = 8192
 _GRAM_BUFFER = 4 << 20  # bytes of the centring buffer (cache-sized)
-_GRAM_VIEW_BLOCK = 65536  # rows per product when no centring copy is needed (few calls)
+_GRAM_VIEW_BYTES = 8 << 20  # block size when no centring copy is needed: the
+# block stays in cache between its syrk and its gemv (column sums)
 
 
 def column_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -96,7 +97,8 @@ def centered_gram(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
         buf = np.empty((block, n_features), dtype=X.dtype)
     else:
         shift = np.zeros(n_features, dtype=X.dtype)
-        block = _GRAM_VIEW_BLOCK
+        row_bytes = X.dtype.itemsize * n_features
+        block = int(min(n_samples, max(1024, _GRAM_VIEW_BYTES // row_bytes)))
     ones = np.ones(min(block, n_samples), dtype=X.dtype)
     for start in range(0, n_samples, block):
         rows = X[start : start + block]
