@@ -59,7 +59,7 @@ _MESSAGE_CONV = (
 _MESSAGE_RIDGE = (
     "Linear regression models with a zero l1 penalization strength are more "
     "efficiently fitted using one of the solvers implemented in "
-    "sklearn.linear_model.Ridge/RidgeCV instead."
+    "fastml.linear_model.Ridge/RidgeCV instead."
 )
 
 
