@@ -381,3 +381,20 @@ def test_blas_thread_limit_is_restored():
         list(pool.map(lambda _: LogisticRegression().fit(X, y), range(12)))
     after = [i["num_threads"] for i in threadpoolctl.threadpool_info()]
     assert after[: len(before)] == before
+
+
+def test_collinear_columns_share_the_weight():
+    # duplicated columns: the l2 optimum splits the weight equally (unique optimum)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((100, 2))
+    y = (X[:, 0] + 0.5 * rng.standard_normal(100) > 0).astype(int)
+    clf = LogisticRegression(**TIGHT).fit(np.hstack([X, X]), y)
+    np.testing.assert_allclose(clf.coef_[0, :2], clf.coef_[0, 2:], atol=1e-8)
+
+
+def test_overflowing_scores_warn_instead_of_crashing():
+    X = np.random.default_rng(0).standard_normal((50, 3)) * 1e200
+    y = (X[:, 0] > 0).astype(int)
+    with pytest.warns(ConvergenceWarning, match="lbfgs failed to converge"):
+        clf = LogisticRegression().fit(X, y)
+    assert np.all(np.isfinite(clf.coef_))
