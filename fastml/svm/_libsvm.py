@@ -5,8 +5,7 @@ in sorted order; the samples of class ``i`` then of class ``j``, each in their i
 order; ``y = +1`` for class ``i``), lays the result out as LIBSVM does (support
 vectors grouped by class, ``dual_coef`` of shape ``(n_classes - 1, n_SV)`` where the
 coefficients of pair ``(i, j)`` for the vectors of class ``i`` sit in row ``j - 1``
-and those for class ``j`` in row ``i``) and evaluates decision values through blocked
-kernel matrices (BLAS for the dot products, kernels/svm/predict.py for the rest).
+and those for class ``j`` in row ``i``) and evaluates decision values with the fused kernel of kernels/svm/predict.py.
 
 Probability estimates (Platt scaling, LIBSVM's way): for each pair a 5-fold
 cross-validation of the binary problem gives out-of-fold decision values; a sigmoid
@@ -27,14 +26,11 @@ __all__ = [
     "solve_binary",
     "fit_ovo",
     "fit_svr",
-    "kernel_block",
     "ovo_decision",
     "sigmoid_train",
     "sigmoid_predict",
     "couple_probabilities",
 ]
-
-_BLOCK_ROWS = 2048
 
 
 class SVMParams:
@@ -140,34 +136,6 @@ def _train_pair(
     return alpha * y_pm, rho, n_iter, timed_out
 
 
-def kernel_block(
-    X: np.ndarray, S: np.ndarray, sq_S: np.ndarray | None, params: SVMParams
-) -> np.ndarray:
-    """K(X, S) in float64 (X rows, S columns); ``sq_S`` are the squared norms of S."""
-    from fastml.kernels.svm.predict import apply_kernel_block
-
-    if params.kind == 4:
-        return np.ascontiguousarray(X, dtype=np.float64)
-    D = np.ascontiguousarray(X @ S.T, dtype=np.float64)
-    if params.kind == 2:
-        sq_X = np.einsum("ij,ij->i", X, X)
-        if sq_S is None:
-            sq_S = np.einsum("ij,ij->i", S, S)
-    else:
-        sq_X = np.zeros(0)
-        sq_S = np.zeros(0)
-    apply_kernel_block(
-        params.kind,
-        D,
-        np.ascontiguousarray(sq_X, dtype=np.float64),
-        np.ascontiguousarray(sq_S, dtype=np.float64),
-        float(params.gamma),
-        float(params.coef0),
-        int(params.degree),
-    )
-    return D
-
-
 def pair_coefficients(dual_coef: np.ndarray, n_support: np.ndarray) -> np.ndarray:
     """Matrix W (n_SV, n_pairs) so that pair decisions are ``K(X, SV) @ W - rho``."""
     n_classes = n_support.shape[0]
@@ -190,16 +158,34 @@ def ovo_decision(
     rho: np.ndarray,
     params: SVMParams,
 ) -> np.ndarray:
-    """Decision values ``K(X, SV) @ W - rho`` of shape (n_rows, n_pairs), by blocks.
+    """Decision values ``K(X, SV) @ W - rho`` of shape (n_rows, n_pairs).
 
     For a precomputed kernel, X is ``K(X, train)`` restricted to the support columns.
+    Other kernels go through the fused kernel of kernels/svm/predict.py (dot
+    products, kernel and coefficients per chunk of support vectors, rows in
+    parallel), which never forms the (n_rows, n_SV) kernel matrix.
     """
-    n = X.shape[0]
-    out = np.empty((n, W.shape[1]))
-    sq_S = np.einsum("ij,ij->i", SV, SV) if params.kind == 2 else None
-    for s in range(0, n, _BLOCK_ROWS):
-        K = kernel_block(X[s : s + _BLOCK_ROWS], SV, sq_S, params)
-        out[s : s + _BLOCK_ROWS] = K @ W - rho
+    from fastml.kernels.svm.predict import compute_decision_values
+
+    if params.kind == 4:
+        return np.asarray(X @ W - rho, dtype=np.float64)
+    SVT = np.ascontiguousarray(SV.T, dtype=np.float64)
+    sq = np.zeros(SVT.shape[1])
+    for k in range(SVT.shape[0]):
+        sq += SVT[k] * SVT[k]
+    out = np.empty((X.shape[0], W.shape[1]))
+    compute_decision_values(
+        params.kind,
+        np.ascontiguousarray(X, dtype=np.float64),
+        SVT,
+        sq,
+        np.ascontiguousarray(W.T, dtype=np.float64),
+        np.ascontiguousarray(rho, dtype=np.float64),
+        float(params.gamma),
+        float(params.coef0),
+        int(params.degree),
+        out,
+    )
     return out
 
 
@@ -291,15 +277,11 @@ def _binary_probability(
         n_neg = train.shape[0] - n_pos
         if n_pos > 0 and n_neg > 0:
             coef, rho, _, _ = _train_pair(X, rows[train], y_tr, C[train], params)
-            sv = coef != 0
-            if params.kind == 4:
-                K = X[np.ix_(rows[test], rows[train][sv])]
-                dec[test] = K @ coef[sv] - rho
-            else:
-                S = X[rows[train][sv]]
-                dec[test] = (
-                    kernel_block(X[rows[test]], S, None, params) @ coef[sv] - rho
-                )
+            sv = rows[train][coef != 0]
+            Xt = X[np.ix_(rows[test], sv)] if params.kind == 4 else X[rows[test]]
+            S = X[sv] if params.kind != 4 else np.zeros((0, 0))
+            W = coef[coef != 0].reshape(-1, 1)
+            dec[test] = ovo_decision(Xt, S, W, np.array([rho]), params)[:, 0]
         elif n_pos > 0:
             dec[test] = 1.0
         elif n_neg > 0:
