@@ -333,6 +333,37 @@ def _loo_basis(design: np.ndarray, mode: str) -> tuple[np.ndarray, np.ndarray]:
     return U[:, keep], s2[keep]
 
 
+class _IdentityRegressor:
+    """Stands in for an estimator whose predictions are already known."""
+
+    _estimator_type = "regressor"
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return X
+
+
+def _score_predictions(
+    scorer: Any,
+    predictions: np.ndarray,
+    Y: np.ndarray,
+    y_ndim: int,
+    per_target: bool,
+    sample_weight: np.ndarray | None,
+) -> Any:
+    identity = _IdentityRegressor()
+    kw = {} if sample_weight is None else {"sample_weight": sample_weight}
+    if per_target:
+        return np.array(
+            [
+                scorer(identity, predictions[:, k], Y[:, k], **kw)
+                for k in range(Y.shape[1])
+            ]
+        )
+    if y_ndim == 1:
+        return float(scorer(identity, predictions[:, 0], Y[:, 0], **kw))
+    return float(scorer(identity, predictions, Y, **kw))
+
+
 class RidgeCV(RegressorMixin, LinearModel):
     """Ridge regression choosing alpha by (efficient) leave-one-out or k-fold CV.
 
@@ -344,8 +375,8 @@ class RidgeCV(RegressorMixin, LinearModel):
         Fit an (unpenalised) intercept.
     scoring : str, callable or None, default=None
         None: leave-one-out mean squared error (cv=None) or the R^2 of
-        ``Ridge.score`` (k-fold). Otherwise a scorer name or callable (k-fold
-        only in fastml).
+        ``Ridge.score`` (k-fold). Otherwise a scorer name or callable, applied to
+        the leave-one-out predictions (cv=None) or to each fold.
     cv : int, splitter, iterable or None, default=None
         None: efficient leave-one-out; otherwise k-fold cross-validation through
         fastml.model_selection.
@@ -364,7 +395,8 @@ class RidgeCV(RegressorMixin, LinearModel):
         for cv=None, scoring=None).
     cv_results_ : ndarray of shape (n_samples, n_alphas) or (n_samples, \
 n_targets, n_alphas)
-        Squared leave-one-out errors (``store_cv_results=True``).
+        Squared leave-one-out errors (scoring=None) or leave-one-out predictions
+        (with a scorer); ``store_cv_results=True`` only.
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
     intercept_ : float or ndarray of shape (n_targets,)
     n_features_in_ : int
@@ -462,11 +494,11 @@ n_targets, n_alphas)
     def _fit_loo(
         self, X: np.ndarray, y: np.ndarray, sample_weight: Any, alphas: np.ndarray
     ) -> None:
+        scorer = None
         if self.scoring is not None:
-            raise ValueError(
-                "fastml's RidgeCV supports scoring=None with leave-one-out (cv=None); "
-                "pass cv=<k> to use a scorer."
-            )
+            from fastml.model_selection import get_scorer
+
+            scorer = get_scorer(self.scoring)
         n_samples = X.shape[0]
         sw = None
         if sample_weight is not None:
@@ -497,10 +529,20 @@ n_targets, n_alphas)
             # (I - H) y / alpha and diag(I - H) / alpha
             c = U @ (weights[:, None] * uty) + Yc / alpha
             g_diag = u2 @ weights + 1.0 / alpha
-            squared = (c / g_diag[:, None]) ** 2
-            if self.store_cv_results:
-                cv_results[:, :, i] = squared
-            score = -squared.mean(axis=0) if per_target else -float(squared.mean())
+            looe = c / g_diag[:, None]
+            if scorer is None:
+                squared = looe**2
+                if self.store_cv_results:
+                    cv_results[:, :, i] = squared
+                score = -squared.mean(axis=0) if per_target else -float(squared.mean())
+            else:
+                # Leave-one-out predictions in the original scale of y.
+                predictions = Y.astype(np.float64) - looe / sqrt_sw[:, None]
+                if self.store_cv_results:
+                    cv_results[:, :, i] = predictions
+                score = _score_predictions(
+                    scorer, predictions, Y.astype(np.float64), y.ndim, per_target, sw
+                )
             if best_score is None:
                 best_score = score
                 best_alpha = np.full(n_targets, alpha) if per_target else alpha

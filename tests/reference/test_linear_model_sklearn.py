@@ -187,3 +187,27 @@ def test_ridgecv(gcv_mode, shape):
     a, b = _both("RidgeCV", X, y, alphas=alphas, cv=3)
     assert a.alpha_ == b.alpha_
     assert a.best_score_ == pytest.approx(b.best_score_, rel=1e-8)
+
+
+@pytest.mark.parametrize("scoring", ["r2", "neg_mean_absolute_error"])
+@pytest.mark.parametrize("alpha_per_target", [False, True])
+def test_ridgecv_loo_with_a_scorer(scoring, alpha_per_target):
+    # Leave-one-out predictions scored like scikit-learn (weights passed to the
+    # scorer); closed forms in float64: scores to 1e-10, predictions to 1e-9.
+    X, y = _ar1(11, n=40, p=6)
+    Y = np.c_[y, 2 * y + np.random.RandomState(0).randn(len(y))]
+    sw = np.random.RandomState(5).rand(len(y)) + 0.2
+    for weights in (None, sw):
+        a, b = _both(
+            "RidgeCV",
+            X,
+            Y,
+            weights,
+            alphas=np.logspace(-2, 3, 8),
+            scoring=scoring,
+            store_cv_results=True,
+            alpha_per_target=alpha_per_target,
+        )
+        np.testing.assert_array_equal(a.alpha_, b.alpha_)
+        np.testing.assert_allclose(a.best_score_, b.best_score_, rtol=1e-10)
+        np.testing.assert_allclose(a.cv_results_, b.cv_results_, atol=1e-9)
