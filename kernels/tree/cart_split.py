@@ -122,23 +122,6 @@ def _cls_children_impurity(
 
 
 @jit
-def _cls_node_impurity(crit: int, total: np.ndarray, wn: float) -> float:
-    n_classes = total.shape[0]
-    if crit == _GINI:
-        sq = 0.0
-        for c in range(n_classes):
-            sq += total[c] * total[c]
-        return 1.0 - sq / (wn * wn)
-    e = 0.0
-    for c in range(n_classes):
-        ck = total[c]
-        if ck > 0.0:
-            ck /= wn
-            e -= ck * (np.log(ck) / _LN2)
-    return e
-
-
-@jit
 def _reg_proxy(crit: int, sl: float, st: float, wl: float, wr: float) -> float:
     sr = st - sl
     if crit == _FRIEDMAN:
@@ -568,66 +551,129 @@ def _min_max(xf: np.ndarray, rows: np.ndarray, start: int, end: int) -> tuple:
 
 
 @jit
-def _eval_random_unsorted(
+def _random_cut_sums(
+    xf: np.ndarray,
+    rows: np.ndarray,
+    start: int,
+    end: int,
+    thr: float,
+    y_reg: np.ndarray,
+    w: np.ndarray,
+) -> tuple[int, float, float]:
+    """(left size, left weight, left sum of w y) of the cut ``x <= thr`` of an
+    unsorted row list (regression families)."""
+    n_left = 0
+    wl = 0.0
+    sl = 0.0
+    for p in range(start, end):
+        i = rows[p]
+        if np.float64(xf[i]) <= thr:
+            n_left += 1
+            wl += w[i]
+            sl += w[i] * y_reg[i]
+    return n_left, wl, sl
+
+
+@jit
+def _eval_random_cls(
     xf: np.ndarray,
     rows: np.ndarray,
     start: int,
     end: int,
     thr: float,
     y_cls: np.ndarray,
-    y_reg: np.ndarray,
     w: np.ndarray,
     total: np.ndarray,
-    st: float,
     wn: float,
     crit: int,
-    is_cls: bool,
     min_samples_leaf: int,
     min_weight_leaf: float,
     left: np.ndarray,
-    mae_arrays: np.ndarray,
-    tmp_rows: np.ndarray,
 ) -> tuple[float, int]:
     """Proxy improvement and left size of the cut ``x <= thr`` of an unsorted row
-    list (-inf if invalid); ``pos`` is start + the number of left rows."""
+    list (-inf if invalid); ``pos`` is start + the number of left rows.
+    Classification criteria."""
     n_left = 0
     wl = 0.0
-    sl = 0.0
-    if is_cls:
-        for c in range(left.shape[0]):
-            left[c] = 0.0
+    for c in range(left.shape[0]):
+        left[c] = 0.0
     for p in range(start, end):
         i = rows[p]
         if np.float64(xf[i]) <= thr:
             n_left += 1
             wl += w[i]
-            if is_cls:
-                left[y_cls[i]] += w[i]
-            else:
-                sl += w[i] * y_reg[i]
+            left[y_cls[i]] += w[i]
     pos = start + n_left
     if n_left < min_samples_leaf or end - pos < min_samples_leaf:
         return -np.inf, pos
     wr = wn - wl
     if wl < min_weight_leaf or wr < min_weight_leaf:
         return -np.inf, pos
-    if is_cls:
-        il, ir = _cls_children_impurity(crit, left, total, wl, wr)
-        return -wr * ir - wl * il, pos
-    if crit == _MAE:
-        # Rows of the cut, left then right, for the medians.
-        k = 0
-        for p in range(start, end):
-            if np.float64(xf[rows[p]]) <= thr:
-                tmp_rows[k] = rows[p]
-                k += 1
-        for p in range(start, end):
-            if not np.float64(xf[rows[p]]) <= thr:
-                tmp_rows[k] = rows[p]
-                k += 1
-        zero = np.int64(0)
-        il, ir = _mae_children(
-            tmp_rows, zero, zero + n_left, zero + (end - start), y_reg, w, mae_arrays
-        )
-        return -wr * (ir / wr) - wl * (il / wl), pos
+    il, ir = _cls_children_impurity(crit, left, total, wl, wr)
+    return -wr * ir - wl * il, pos
+
+
+@jit
+def _eval_random_reg(
+    xf: np.ndarray,
+    rows: np.ndarray,
+    start: int,
+    end: int,
+    thr: float,
+    y_reg: np.ndarray,
+    w: np.ndarray,
+    st: float,
+    wn: float,
+    crit: int,
+    min_samples_leaf: int,
+    min_weight_leaf: float,
+) -> tuple[float, int]:
+    """As :func:`_eval_random_cls` for squared error, Friedman MSE and Poisson."""
+    n_left, wl, sl = _random_cut_sums(xf, rows, start, end, thr, y_reg, w)
+    pos = start + n_left
+    if n_left < min_samples_leaf or end - pos < min_samples_leaf:
+        return -np.inf, pos
+    wr = wn - wl
+    if wl < min_weight_leaf or wr < min_weight_leaf:
+        return -np.inf, pos
     return _reg_proxy(crit, sl, st, wl, wr), pos
+
+
+@jit
+def _eval_random_mae(
+    xf: np.ndarray,
+    rows: np.ndarray,
+    start: int,
+    end: int,
+    thr: float,
+    y_reg: np.ndarray,
+    w: np.ndarray,
+    wn: float,
+    min_samples_leaf: int,
+    min_weight_leaf: float,
+    mae_arrays: np.ndarray,
+    tmp_rows: np.ndarray,
+) -> tuple[float, int]:
+    """As :func:`_eval_random_cls` for the absolute error criterion."""
+    n_left, wl, _ = _random_cut_sums(xf, rows, start, end, thr, y_reg, w)
+    pos = start + n_left
+    if n_left < min_samples_leaf or end - pos < min_samples_leaf:
+        return -np.inf, pos
+    wr = wn - wl
+    if wl < min_weight_leaf or wr < min_weight_leaf:
+        return -np.inf, pos
+    # Rows of the cut, left then right, for the medians.
+    k = 0
+    for p in range(start, end):
+        if np.float64(xf[rows[p]]) <= thr:
+            tmp_rows[k] = rows[p]
+            k += 1
+    for p in range(start, end):
+        if not np.float64(xf[rows[p]]) <= thr:
+            tmp_rows[k] = rows[p]
+            k += 1
+    zero = np.int64(0)
+    il, ir = _mae_children(
+        tmp_rows, zero, zero + n_left, zero + (end - start), y_reg, w, mae_arrays
+    )
+    return -wr * (ir / wr) - wl * (il / wl), pos
