@@ -569,10 +569,6 @@ default="rbf"
         """
         return np.log(self._proba(X))
 
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        return tags
-
 
 def _class_weights(
     class_weight: Any,
