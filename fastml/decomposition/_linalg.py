@@ -4,13 +4,13 @@ the implicitly centred data, the sign convention and Minka's dimension estimate.
 Precision choices (float32 input):
 
 - column means and sums of squares: float64, one pass (fastml.kernels.decomposition);
-- the centred Gram matrix X_c^T X_c (covariance_eigh): one pass over X in row
-  blocks, each block's Gram matrix (BLAS syrk through numpy's matmul, in the data's
-  dtype, as scikit-learn does) and column sums added up in float64; the blocks are
-  centred (into a reused cache-sized buffer, the caller's X is never copied whole)
-  only when some column's mean is large next to its spread, where ``X^T X - n m
-  m^T`` would cancel (see :func:`centered_gram`). This pass is also the finite
-  check;
+- the centred Gram matrix X_c^T X_c (covariance_eigh): BLAS syrk (through numpy's
+  matmul) in the data's dtype, as scikit-learn does, on row blocks whose products
+  are added in float64, and the column sums by one gemv; the rows are centred
+  (block by block, into a reused cache-sized buffer: the caller's X is never copied
+  whole) only when some column's mean is large next to its spread, where ``X^T X -
+  n m m^T`` would cancel (see :func:`centered_gram`). The sums' finiteness is the
+  finite check (no separate pass);
 - the randomized solver on tall data with few features (:func:`use_gram_path`)
   forms the centred Gram matrix as above and runs the power iterations and the
   final projection on it in float64 (:func:`randomized_svd_gram`: one pass over X);
@@ -40,8 +40,7 @@ __all__ = [
 _MOMENT_BLOCK = 2048
 _GRAM_BLOCK = 8192
 _GRAM_BUFFER = 4 << 20  # bytes of the centring buffer (cache-sized)
-_GRAM_VIEW_BYTES = 8 << 20  # block size when no centring copy is needed: the
-# block stays in cache between its syrk and its gemv (column sums)
+_GRAM_VIEW_BYTES = 32 << 20  # rows per syrk call when no centring copy is needed
 
 
 def column_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -56,20 +55,22 @@ def column_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def centered_gram(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Column means and the centred Gram matrix X_c^T X_c, in one pass over X.
+    """Column means and the centred Gram matrix X_c^T X_c.
 
-    The rows are taken in blocks; for each block, BLAS forms the block's Gram matrix
-    (syrk, through numpy's matmul, in X's dtype) and its column sums (gemv, on the
-    block still in cache); both are added up in float64. Then ``mean = s + sums / n``
-    and ``X_c^T X_c = G_s - n (mean - s)(mean - s)^T`` where ``s`` is a shift.
+    ``mean = s + sums / n`` and ``X_c^T X_c = G_s - n (mean - s)(mean - s)^T``, where
+    ``G_s`` and ``sums`` are the Gram matrix and column sums of X - s for a shift
+    ``s``. The products are BLAS calls in X's dtype (syrk through numpy's matmul,
+    gemv for the sums), accumulated in float64 over row blocks.
 
-    The shift decides the precision. Computing ``X^T X - n m m^T`` loses the
-    relative precision ``(m_j^2 + var_j) / var_j`` on column j. When the first
-    block shows no column with ``m_j^2 > var_j`` (a loss of at most a factor two)
-    the blocks are used as they are (s = 0, no copy at all); otherwise each block
-    minus ``s`` = the first block's mean (rounded to X's dtype) is written into a
-    reused cache-sized buffer first, so the products see nearly centred data
-    (constant columns become exact zeros).
+    The shift decides the precision. ``X^T X - n m m^T`` loses the relative
+    precision ``(m_j^2 + var_j) / var_j`` on column j. When the first rows show no
+    column with ``m_j^2 > var_j`` (a loss of at most a factor two) X is used as it
+    is (s = 0): no copy, few large BLAS calls (a few row blocks of ``_GRAM_VIEW_BYTES``
+    for syrk, one gemv over X for the sums; few calls matter when the cores are
+    shared, each call ends at a barrier of BLAS's threads). Otherwise each block
+    of rows minus ``s`` = the first rows' mean (rounded to X's dtype) is written
+    into a reused cache-sized buffer first, and its syrk and gemv run on the buffer,
+    so the products see nearly centred data (constant columns become exact zeros).
 
     Parameters
     ----------
@@ -87,25 +88,27 @@ def centered_gram(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
     head_mean = head.mean(axis=0)
     centre = bool(np.any(head_mean**2 > head.var(axis=0)))
     acc = np.zeros((n_features, n_features))
-    sums = np.zeros(n_features)
+    row_bytes = X.dtype.itemsize * n_features
     if centre:
         shift = head_mean.astype(X.dtype)
-        row_bytes = X.dtype.itemsize * n_features
         block = int(
             min(n_samples, max(64, min(_GRAM_BLOCK, _GRAM_BUFFER // row_bytes)))
         )
         buf = np.empty((block, n_features), dtype=X.dtype)
+        ones = np.ones(block, dtype=X.dtype)
+        sums = np.zeros(n_features)
+        for start in range(0, n_samples, block):
+            rows = X[start : start + block]
+            shifted = np.subtract(rows, shift, out=buf[: rows.shape[0]])
+            acc += shifted.T @ shifted
+            sums += ones[: rows.shape[0]] @ shifted
     else:
         shift = np.zeros(n_features, dtype=X.dtype)
-        row_bytes = X.dtype.itemsize * n_features
         block = int(min(n_samples, max(1024, _GRAM_VIEW_BYTES // row_bytes)))
-    ones = np.ones(min(block, n_samples), dtype=X.dtype)
-    for start in range(0, n_samples, block):
-        rows = X[start : start + block]
-        if centre:
-            rows = np.subtract(rows, shift, out=buf[: rows.shape[0]])
-        acc += rows.T @ rows
-        sums += ones[: rows.shape[0]] @ rows
+        for start in range(0, n_samples, block):
+            rows = X[start : start + block]
+            acc += rows.T @ rows
+        sums = (np.ones(n_samples, dtype=X.dtype) @ X).astype(np.float64)
     finite = bool(np.all(np.isfinite(acc)) and np.all(np.isfinite(sums)))
     offset = sums / n_samples
     mean = shift.astype(np.float64) + offset
