@@ -298,3 +298,16 @@ def test_gridsearch_docstring_example():
     ):
         runner.run(test)
     assert runner.failures == 0 and runner.tries >= 6
+
+
+def test_concurrent_fits_from_two_threads_equal_serial():
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y = _blobs(11, n=150)
+    serial = [SVC(C=c).fit(X, y) for c in (0.5, 2.0)]
+    with ThreadPoolExecutor(2) as pool:
+        models = list(pool.map(lambda c: SVC(C=c).fit(X, y), (0.5, 2.0)))
+        preds = list(pool.map(lambda m: m.decision_function(X), models))
+    for a, b, p in zip(models, serial, preds):
+        np.testing.assert_array_equal(a.dual_coef_, b.dual_coef_)
+        np.testing.assert_array_equal(p, b.decision_function(X))
