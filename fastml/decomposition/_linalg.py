@@ -39,6 +39,7 @@ __all__ = [
 
 _MOMENT_BLOCK = 2048
 _GRAM_BLOCK = 8192
+_HEAD_ROWS = 2048  # rows that decide whether to centre, and the shift
 _GRAM_BUFFER = 4 << 20  # bytes of the centring buffer (cache-sized)
 _GRAM_VIEW_BYTES = 32 << 20  # rows per syrk call when no centring copy is needed
 
@@ -84,7 +85,7 @@ def centered_gram(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
         False when the sums are not finite (X holds NaN or inf, or overflows).
     """
     n_samples, n_features = X.shape
-    head = X[: min(n_samples, _GRAM_BLOCK)].astype(np.float64)
+    head = X[: min(n_samples, _HEAD_ROWS)].astype(np.float64)
     head_mean = head.mean(axis=0)
     centre = bool(np.any(head_mean**2 > head.var(axis=0)))
     acc = np.zeros((n_features, n_features))
