@@ -276,3 +276,39 @@ def test_prune_path_matches_naive(criterion, seed):
     np.testing.assert_allclose(alphas, ref_a, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(imps, ref_i, rtol=1e-12, atol=1e-15)
     assert np.all(np.diff(alphas) >= -1e-15)
+
+
+@pytest.mark.parametrize("criterion", ["entropy", "poisson", "absolute_error"])
+@pytest.mark.parametrize("splitter", ["best", "random"])
+@pytest.mark.parametrize("max_leaf_nodes", [None, 6])
+def test_every_kind_of_tree_valid(criterion, splitter, max_leaf_nodes):
+    # Each (criterion family, splitter, growth order) has its own compiled growth
+    # kernel (kernels/tree/cart.py _make_grow): check every one against the naive
+    # reference, including the combinations no other test grows.
+    n_classes = 3 if criterion == "entropy" else 0
+    kind = {"entropy": "cls", "poisson": "poisson"}.get(criterion, "reg")
+    X, y = _data(7, n=50, kind=kind)
+    tree = build_tree(
+        prepare_data(X),
+        y,
+        None,
+        n_classes=n_classes,
+        criterion=criterion,
+        splitter=splitter,
+        max_leaf_nodes=max_leaf_nodes,
+        # All features for the best splitter: the check wants the best cut overall.
+        max_features=None if splitter == "best" else 3,
+        seed=3,
+    )
+    if max_leaf_nodes is not None:
+        assert tree.n_leaves <= max_leaf_nodes
+    _check_tree(
+        tree,
+        X,
+        y,
+        None,
+        criterion,
+        n_classes,
+        random_splitter=splitter == "random",
+        allow_unsplit=max_leaf_nodes is not None,
+    )
