@@ -238,37 +238,33 @@ def _get_q(
     row64,
     bufs,
 ):
-    """Row ``t`` of Q over the first ``length`` variables, as a float32 array view."""
-    n_free = cache_state[0]
-    if not svr:
-        s, have, n_free = _cache_get(
-            t, slot_of, slot_key, slot_len, prev, nxt, free, n_free
-        )
-        cache_state[0] = n_free
-        if have < length:
-            compute_kernel_row(
-                kind, XT, sq, Kpre, orig, t, have, length, gamma, coef0, degree, row64
-            )
-            yt = qy[t]
-            data = slab[s]
-            for j in range(have, length):
-                data[j] = np.float32(yt * qy[j] * row64[j])
-            slot_len[s] = length
-        return slab[s]
-    real = index[t]
-    n_samples = XT.shape[1] if kind != 4 else orig.shape[0]
+    """Row ``t`` of Q over the first ``length`` variables, as a float32 array view.
+
+    One call site for the cache and one for the row kernel (C-SVC and SVR share
+    them), which keeps the compiled solver small.
+    """
+    n_samples = orig.shape[0]
+    key = index[t] if svr else t
+    want = n_samples if svr else length
     s, have, n_free = _cache_get(
-        real, slot_of, slot_key, slot_len, prev, nxt, free, n_free
+        key, slot_of, slot_key, slot_len, prev, nxt, free, cache_state[0]
     )
     cache_state[0] = n_free
     data = slab[s]
-    if have < n_samples:
+    if have < want:
         compute_kernel_row(
-            kind, XT, sq, Kpre, orig, real, 0, n_samples, gamma, coef0, degree, row64
+            kind, XT, sq, Kpre, orig, key, have, want, gamma, coef0, degree, row64
         )
-        for j in range(n_samples):
-            data[j] = np.float32(row64[j])
-        slot_len[s] = n_samples
+        if svr:
+            for j in range(have, want):
+                data[j] = np.float32(row64[j])
+        else:
+            yt = qy[key]
+            for j in range(have, want):
+                data[j] = np.float32(yt * qy[j] * row64[j])
+        slot_len[s] = want
+    if not svr:
+        return data
     b = cache_state[1]
     cache_state[1] = 1 - b
     buf = bufs[b]
