@@ -184,6 +184,9 @@ _FAMILIES: dict[str, tuple[str, Callable[[ModuleType], int] | None]] = {
     "nn": ("fastml.nn", None),
     "tree": ("fastml.tree", None),
     "decomposition": ("fastml.decomposition", None),
+    "ensemble": ("fastml.ensemble", None),
+    "linear_model": ("fastml.linear_model", None),
+    "svm": ("fastml.svm", None),
 }
 
 

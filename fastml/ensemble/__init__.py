@@ -37,3 +37,30 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+def _warmup() -> None:
+    """Load or compile the kernels of fastml.ensemble (fastml.warmup()): small forests, bagging, AdaBoost and gradient boosting fits and predictions, binary, multiclass and regression."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 4))
+    y = (X[:, 0] > 0).astype(np.int64)
+    y3 = np.digitize(X[:, 1], [-0.5, 0.5])
+    from fastml import ensemble
+
+    for est in (
+        ensemble.RandomForestClassifier(n_estimators=3, random_state=0),
+        ensemble.ExtraTreesClassifier(n_estimators=3, random_state=0),
+        ensemble.GradientBoostingClassifier(n_estimators=3),
+        ensemble.AdaBoostClassifier(n_estimators=3),
+        ensemble.BaggingClassifier(n_estimators=3),
+    ):
+        for target in (y, y3):
+            est.fit(X, target).predict_proba(X)
+    for reg in (
+        ensemble.RandomForestRegressor(n_estimators=3, random_state=0),
+        ensemble.GradientBoostingRegressor(n_estimators=3),
+        ensemble.AdaBoostRegressor(n_estimators=3),
+    ):
+        reg.fit(X, X[:, 1]).predict(X)

@@ -37,3 +37,20 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+def _warmup() -> None:
+    """Load or compile the kernels of fastml.linear_model (fastml.warmup()): ridge, lasso/elastic-net coordinate descent and logistic regression (lbfgs and saga, binary and multinomial)."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 4))
+    y = (X[:, 0] > 0).astype(np.int64)
+    y3 = np.digitize(X[:, 1], [-0.5, 0.5])
+    from fastml import linear_model
+
+    linear_model.Ridge().fit(X, X[:, 1]).predict(X)
+    linear_model.ElasticNet(alpha=0.01).fit(X, X[:, 1]).predict(X)
+    for target in (y, y3):
+        linear_model.LogisticRegression().fit(X, target).predict_proba(X)
+    linear_model.LogisticRegression(solver="saga", l1_ratio=1.0, max_iter=5).fit(X, y)

@@ -30,3 +30,18 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+def _warmup() -> None:
+    """Load or compile the kernels of fastml.svm (fastml.warmup()): SVC (rbf, probability off), SVR and LinearSVC fits and predictions."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 4))
+    y = (X[:, 0] > 0).astype(np.int64)
+    y3 = np.digitize(X[:, 1], [-0.5, 0.5])
+    from fastml import svm
+
+    svm.SVC().fit(X, y3).predict(X)
+    svm.SVR().fit(X, X[:, 1]).predict(X)
+    svm.LinearSVC().fit(X, y).predict(X)
