@@ -27,11 +27,8 @@ Solvers:
 
 from __future__ import annotations
 
-import contextlib
 import numbers
-import threading
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -121,48 +118,6 @@ def _loss_gradient(
         run_chunks(run3, n_blocks, n_threads)
         grad[:] = partial3.sum(axis=0)
     return float(partial_loss.sum())
-
-
-_blas_lock = threading.Lock()
-_blas_state: dict[str, Any] = {"controller": None, "limiter": None, "users": 0}
-
-
-@contextlib.contextmanager
-def _single_threaded_blas() -> Iterator[None]:
-    """Limit BLAS to one thread around the L-BFGS-B driver when threadpoolctl is
-    installed (an optional dependency), a no-op otherwise.
-
-    scipy's L-BFGS-B calls BLAS on vectors of n_params entries and 2 x 10 x n_params
-    matrices: too little work to share, yet a multi-threaded OpenBLAS wakes its pool
-    for it, which on a loaded machine cost ~10 ms per iteration (measured: a
-    2,000 x 40 fit took 0.57 s with 2 BLAS threads, 0.06 s with 1). fastml's loss
-    kernels do not use BLAS, so nothing else is slowed. The library scan (~30 ms)
-    is done once per process (scipy's BLAS is loaded by then); each limit then
-    costs microseconds. BLAS limits are process-wide, so concurrent fits share one
-    limit: the first to enter sets it, the last to leave restores the previous
-    setting.
-    """
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:
-        yield
-        return
-    with _blas_lock:
-        if _blas_state["controller"] is None:
-            _blas_state["controller"] = ThreadpoolController()
-        if _blas_state["users"] == 0:
-            _blas_state["limiter"] = _blas_state["controller"].limit(
-                limits=1, user_api="blas"
-            )
-        _blas_state["users"] += 1
-    try:
-        yield
-    finally:
-        with _blas_lock:
-            _blas_state["users"] -= 1
-            if _blas_state["users"] == 0:
-                _blas_state["limiter"].restore_original_limits()
-                _blas_state["limiter"] = None
 
 
 def _is_real(value: Any) -> bool:
@@ -554,19 +509,21 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 grad[:n_features] += l2 * coef
             return value, grad.ravel()
 
-        with _single_threaded_blas():
-            result = optimize.minimize(
-                objective,
-                params.ravel(),
-                method="L-BFGS-B",
-                jac=True,
-                options={
-                    "maxiter": self.max_iter,
-                    "maxls": 50,
-                    "gtol": self.tol,
-                    "ftol": 64 * np.finfo(float).eps,
-                },
-            )
+        # scipy drives L-BFGS-B with BLAS at its process-wide setting: fastml does
+        # not change BLAS threads at run time (a global side effect on the
+        # caller's own numpy work); the loss kernels themselves use no BLAS.
+        result = optimize.minimize(
+            objective,
+            params.ravel(),
+            method="L-BFGS-B",
+            jac=True,
+            options={
+                "maxiter": self.max_iter,
+                "maxls": 50,
+                "gtol": self.tol,
+                "ftol": 64 * np.finfo(float).eps,
+            },
+        )
         n_iter = min(int(result.nit), self.max_iter)
         if result.status != 0:
             message = (

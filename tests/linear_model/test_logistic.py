@@ -368,9 +368,9 @@ def test_concurrent_fits_from_two_threads():
         np.testing.assert_array_equal(coef, ref)
 
 
-def test_blas_thread_limit_is_restored():
-    # L-BFGS-B runs with BLAS limited to one thread; the process-wide setting must
-    # come back after sequential and concurrent fits
+def test_blas_threads_are_left_alone():
+    # fastml never changes the process-wide BLAS thread setting, not even during a
+    # fit (sequential or concurrent)
     threadpoolctl = pytest.importorskip("threadpoolctl")
     from concurrent.futures import ThreadPoolExecutor
 
