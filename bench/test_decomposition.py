@@ -14,6 +14,8 @@ workload's make_data). Threads: 2 for both (BLAS through threadpoolctl in the be
 conftest, Numba through fastml.benchmarking.thread_limits).
 
 Run: ``pytest bench/test_decomposition.py --benchmark-only --benchmark-group-by=group``
+Interleaved (the ratios to report on a shared machine):
+``python bench/test_decomposition.py 2 15`` (threads, rounds).
 """
 
 from __future__ import annotations
@@ -56,3 +58,42 @@ def test_pca_fit(benchmark, lib, solver, pca_data, peer, run_warm):
     elif solver in _REFERENCE:
         ref = _REFERENCE[solver]
         benchmark.extra_info["max_rel_ev_diff"] = float(np.max(np.abs(ev - ref) / ref))
+
+
+def _interleaved(n_threads: int = 2, rounds: int = 15) -> None:
+    """fastml and scikit-learn fits alternated in one process (shared machines are
+    noisy: alternating exposes both to the same load); prints min / median times
+    and the ratios. Run: ``python bench/test_decomposition.py [threads] [rounds]``.
+    """
+    import time
+
+    from sklearn.decomposition import PCA as SkPCA
+
+    from fastml.benchmarking import thread_limits
+    from fastml.decomposition import PCA
+
+    X = _make({"n_samples": 200_000, "n_features": 100}, 0)
+    with thread_limits(n_threads):
+        for solver in ("covariance_eigh", "randomized"):
+            runs = {"fastml": PCA, "sklearn": SkPCA}
+            times: dict[str, list[float]] = {name: [] for name in runs}
+            for cls in runs.values():
+                cls(10, svd_solver=solver, random_state=0).fit(X)  # warm-up
+            for _ in range(rounds):
+                for name, cls in runs.items():
+                    start = time.perf_counter()
+                    cls(10, svd_solver=solver, random_state=0).fit(X)
+                    times[name].append(time.perf_counter() - start)
+            f, s = np.array(times["fastml"]), np.array(times["sklearn"])
+            print(
+                f"{solver} ({n_threads} threads): fastml min {f.min():.4f} s, "
+                f"sklearn min {s.min():.4f} s; ratio of minima {f.min() / s.min():.3f}, "
+                f"of medians {np.median(f) / np.median(s):.3f}, "
+                f"median of paired ratios {np.median(f / s):.3f}"
+            )
+
+
+if __name__ == "__main__":
+    import sys
+
+    _interleaved(*(int(a) for a in sys.argv[1:3]))
