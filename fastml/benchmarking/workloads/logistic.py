@@ -17,7 +17,7 @@ from fastml.benchmarking._registry import Peer, Size, Workload
 
 _SIZES = {
     "tiny": [{"n_samples": 2_000, "n_features": 40}],
-    "quick": [{"n_samples": 100_000, "n_features": 200}],
+    "quick": [{"n_samples": 20_000, "n_features": 200}],
     "full": [{"n_samples": 100_000, "n_features": 200}],
 }
 
