@@ -384,7 +384,9 @@ def _make_grow(family: int, random_cut: int, best_first: int) -> Any:
         weighted_n_samples = 0.0
         for i in range(n_samples):
             weighted_n_samples += w[i]
-        n_heap = 0
+        # np.int64, not literal 0s: those made Numba compile the heap functions
+        # a second time, for Literal[int](0) arguments.
+        n_heap = np.int64(0)
         n_rec = 1
         rec_i[0, 0] = 0
         rec_i[0, 1] = n_active
@@ -392,7 +394,7 @@ def _make_grow(family: int, random_cut: int, best_first: int) -> Any:
         rec_f[0, 0] = np.inf
         pending[0] = 0
         n_pending = 1
-        node_count = 0
+        node_count = np.int64(0)
         max_depth_seen = 0
         max_split_nodes = max_leaf_nodes - 1
 
