@@ -161,21 +161,28 @@ class Tree:
 
     def apply(self, X: Any, n_threads: int = 1) -> np.ndarray:
         """Id of the leaf each row of X (float32 or float64) reaches, int64."""
+        from fastml._parallel import run_chunks
         from fastml.kernels.tree.predict import apply_tree
 
         X = self._check_X(X)
         flat = self.flat()
         out = np.empty(X.shape[0], dtype=np.int64)
-        apply_tree(
-            X,
-            flat.feature,
-            flat.threshold,
-            flat.default_left,
-            flat.left,
-            flat.right,
-            out,
-            int(n_threads),
-        )
+
+        def chunk(start: int, stop: int) -> None:
+            # Serial walks on fastml's thread pool, rows split between the threads:
+            # an OpenMP team waits for a descheduled member on a busy machine.
+            apply_tree(
+                X[start:stop],
+                flat.feature,
+                flat.threshold,
+                flat.default_left,
+                flat.left,
+                flat.right,
+                out[start:stop],
+                1,
+            )
+
+        run_chunks(chunk, X.shape[0], max(1, min(int(n_threads), X.shape[0])))
         return out
 
     def predict(self, X: Any, n_threads: int = 1) -> np.ndarray:
