@@ -193,7 +193,7 @@ class Tree:
         if values.shape[1] > 1:
             # One tree: the leaf ids, then one gather of the value rows (cheaper
             # than adding vector rows in the kernel).
-            return values[self.apply(X, n_threads=n_threads)]
+            return values.take(self.apply(X, n_threads=n_threads), axis=0)
         return predict_sum(self.flat(), X, values, n_threads=n_threads)
 
     def decision_path(self, X: Any) -> Any:

@@ -263,6 +263,58 @@ def predict_values(
             )
 
 
+cdef enum:
+    # Rows walked together by _walk_rows: their independent node loads overlap.
+    WALK_GROUP = 8
+
+
+cdef void _walk_rows(
+    const x_t* X,
+    Py_ssize_t n_features,
+    Py_ssize_t lo,
+    Py_ssize_t hi,
+    const int32_t* feature,
+    const double* threshold,
+    const uint8_t* default_left,
+    const int32_t* left,
+    const int32_t* right,
+    int64_t* out,
+) noexcept nogil:
+    """Leaf of rows [lo, hi) in one tree (root 0), WALK_GROUP rows at a time, each
+    step of a row branch-free (the child picked arithmetically): a lone row's walk
+    is a chain of dependent loads and mispredicted branches, while a group's steps
+    are independent. The same leaves as :func:`_leaf_of`."""
+    cdef int32_t node[WALK_GROUP]
+    cdef Py_ssize_t r = lo
+    cdef Py_ssize_t k
+    cdef int32_t nd, f, go, l, rt
+    cdef bint active
+    cdef double x
+    while r + WALK_GROUP <= hi:
+        for k in range(WALK_GROUP):
+            node[k] = 0
+        active = True
+        while active:
+            active = False
+            for k in range(WALK_GROUP):
+                nd = node[k]
+                f = feature[nd]
+                if f >= 0:
+                    x = X[(r + k) * n_features + f]
+                    go = (x < threshold[nd]) | ((x != x) & (default_left[nd] != 0))
+                    l = left[nd]
+                    rt = right[nd]
+                    node[k] = rt + (l - rt) * go
+                    active = True
+        for k in range(WALK_GROUP):
+            out[r + k] = node[k]
+        r += WALK_GROUP
+    while r < hi:
+        out[r] = _leaf_of(X + r * n_features, feature, threshold, default_left, left,
+                          right, 0)
+        r += 1
+
+
 def apply_tree(
     const x_t[:, ::1] X,
     const int32_t[::1] feature,
@@ -288,9 +340,8 @@ def apply_tree(
     cdef const x_t* Xp = &X[0, 0]
     if n_threads == 1 or n_rows <= BLOCK_ROWS:
         with nogil:
-            for r in range(n_rows):
-                out[r] = _leaf_of(Xp + r * n_features, &feature[0], &threshold[0],
-                                  &default_left[0], &left[0], &right[0], 0)
+            _walk_rows(Xp, n_features, 0, n_rows, &feature[0], &threshold[0],
+                       &default_left[0], &left[0], &right[0], &out[0])
         return
     with nogil:
         for r in prange(n_rows, num_threads=n_threads, schedule="static"):
