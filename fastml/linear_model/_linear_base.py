@@ -39,7 +39,6 @@ __all__ = [
 
 _BLOCK_ROWS = 16384
 _NUMBA_GRAM_MAX_WORK = 2**28
-_NUMBA_GRAM_MAX_FEATURES = 256
 
 
 def _describe(kind: str, low: float | None, high: float | None, closed: str) -> str:
@@ -159,24 +158,19 @@ def centered_gram(
     setting; an int runs the kernel under ``num_threads(n_threads)`` (which also
     serialises concurrent calls under Numba's workqueue layer).
 
-    X is never copied whole. Up to 256 features (or for small products) the Numba
-    kernel fastml.kernels.linear.gram.accumulate_gram does it: float64 accumulation,
-    fixed row blocks (the same result for any thread count), Numba's threads. Wider
-    designs go through BLAS syrk on centred blocks of 16384 rows in X's dtype
-    (float32 blocks for float32 X, the precision scikit-learn itself works in),
-    accumulated across blocks in float64.
-
-    Why the kernel below 257 features: on this shared 2-core machine a 2-thread
-    OpenBLAS product of 100,000 x 200 float32 took 2.5-7.8 s when the other core
-    was busy (its threads wait for each other) against 1.3-2.1 s for the kernel in
-    the same runs; unloaded, BLAS is ~2 x faster than the kernel, which is still
-    well under the cost of one coordinate-descent pass in scikit-learn.
+    X is never copied whole. Small products (n_samples * n_features^2 <= 2^28) go
+    through the Numba kernel fastml.kernels.linear.gram.accumulate_gram: float64
+    accumulation, fixed row blocks (the same result for any thread count), no BLAS
+    thread start-up. Larger ones through BLAS syrk on centred blocks of 16384 rows in
+    X's dtype (float32 blocks for float32 X, the precision scikit-learn itself works
+    in), accumulated across blocks in float64: on a quiet machine BLAS is ~2-3 x
+    faster than the kernel there (100,000 x 200 float32: the kernel made Lasso 0.88 x
+    and Ridge 2.2 x scikit-learn's time). Under heavy load from other processes a
+    2-thread OpenBLAS product can stall (its threads wait for each other); the
+    kernel does not, but quiet-machine speed is what fastml is measured by.
     """
     n_samples, n_features = X.shape
-    if (
-        n_features <= _NUMBA_GRAM_MAX_FEATURES
-        or n_samples * n_features * n_features <= _NUMBA_GRAM_MAX_WORK
-    ):
+    if n_samples * n_features * n_features <= _NUMBA_GRAM_MAX_WORK:
         from fastml.kernels.linear.gram import accumulate_gram
 
         block_rows = max(1024, -(-n_samples // 16))
